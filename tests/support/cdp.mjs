@@ -1,0 +1,173 @@
+// Drive headless Chromium over the DevTools protocol (--remote-debugging-pipe,
+// so no port and no WebSocket client: Node built-ins only) to load one page,
+// optionally inject scripts, evaluate one JavaScript expression, and/or take a
+// screenshot. Used by tests/support/mod.rs (`Chromium::eval`, `run_axe`).
+//
+//   node cdp.mjs --chromium /usr/bin/chromium --url URL
+//                [--width 1280] [--height 800] [--timeout-ms 60000]
+//                [--inject FILE]... [--eval JS | --eval-file FILE]
+//                [--screenshot OUT.png]
+//
+// Prints one JSON object on stdout:
+//   {"ok":true,"value":<result of --eval, awaited if a promise>,
+//    "console":[...], "exceptions":[...]}
+// or {"ok":false,"error":"..."} with exit code 1.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function parseArgs(argv) {
+  const o = { width: 1280, height: 800, timeoutMs: 60000, inject: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    switch (a) {
+      case '--chromium': o.chromium = v(); break;
+      case '--url': o.url = v(); break;
+      case '--width': o.width = Number(v()); break;
+      case '--height': o.height = Number(v()); break;
+      case '--timeout-ms': o.timeoutMs = Number(v()); break;
+      case '--inject': o.inject.push(v()); break;
+      case '--eval': o.evalJs = v(); break;
+      case '--eval-file': o.evalJs = readFileSync(v(), 'utf8'); break;
+      case '--screenshot': o.screenshot = v(); break;
+      default: throw new Error(`unknown argument ${a}`);
+    }
+  }
+  if (!o.chromium || !o.url) throw new Error('--chromium and --url are required');
+  return o;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const profile = mkdtempSync(join(tmpdir(), 'scholia-chromium-'));
+  const args = [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-extensions', '--hide-scrollbars', '--mute-audio',
+    `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank',
+  ];
+  // fd 3: commands to Chromium; fd 4: replies and events from it.
+  const child = spawn(opts.chromium, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  const toBrowser = child.stdio[3];
+  const fromBrowser = child.stdio[4];
+
+  let nextId = 1;
+  const pending = new Map();
+  const listeners = [];
+  let buf = Buffer.alloc(0);
+  let exited = null;
+  const failAll = (err) => { for (const { reject } of pending.values()) reject(err); pending.clear(); };
+  child.on('exit', (code, signal) => {
+    exited = new Error(`chromium exited (code ${code}, signal ${signal}); stderr tail:\n${stderr}`);
+    failAll(exited);
+  });
+  child.on('error', (e) => { exited = e; failAll(e); });
+  fromBrowser.on('data', (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    let nul;
+    while ((nul = buf.indexOf(0)) >= 0) {
+      const msg = JSON.parse(buf.subarray(0, nul).toString('utf8'));
+      buf = buf.subarray(nul + 1);
+      if (msg.id !== undefined && pending.has(msg.id)) {
+        const { resolve, reject, method } = pending.get(msg.id);
+        pending.delete(msg.id);
+        if (msg.error) reject(new Error(`${method}: ${JSON.stringify(msg.error)}`));
+        else resolve(msg.result);
+      } else if (msg.method) {
+        for (const l of listeners.slice()) l(msg);
+      }
+    }
+  });
+  const send = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
+    if (exited) { reject(exited); return; }
+    const id = nextId++;
+    pending.set(id, { resolve, reject, method });
+    const msg = { id, method, params };
+    if (sessionId) msg.sessionId = sessionId;
+    toBrowser.write(JSON.stringify(msg) + '\0');
+  });
+  const waitEvent = (method, sessionId) => new Promise((resolve) => {
+    const l = (msg) => {
+      if (msg.method === method && (!sessionId || msg.sessionId === sessionId)) {
+        listeners.splice(listeners.indexOf(l), 1);
+        resolve(msg.params);
+      }
+    };
+    listeners.push(l);
+  });
+
+  const timer = setTimeout(() => {
+    process.stdout.write(JSON.stringify({ ok: false, error: `timed out after ${opts.timeoutMs} ms` }) + '\n');
+    child.kill('SIGKILL');
+    rmSync(profile, { recursive: true, force: true });
+    process.exit(1);
+  }, opts.timeoutMs);
+
+  const consoleMessages = [];
+  const exceptions = [];
+  try {
+    const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+    const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+    listeners.push((msg) => {
+      if (msg.sessionId !== sessionId) return;
+      if (msg.method === 'Runtime.consoleAPICalled') {
+        consoleMessages.push({
+          type: msg.params.type,
+          text: msg.params.args.map((a) => a.value ?? a.description ?? '').join(' '),
+        });
+      } else if (msg.method === 'Runtime.exceptionThrown') {
+        const d = msg.params.exceptionDetails;
+        exceptions.push((d.exception && d.exception.description) || d.text);
+      }
+    });
+    await send('Page.enable', {}, sessionId);
+    await send('Runtime.enable', {}, sessionId);
+    await send('Emulation.setDeviceMetricsOverride',
+      { width: opts.width, height: opts.height, deviceScaleFactor: 1, mobile: false }, sessionId);
+    const loaded = waitEvent('Page.loadEventFired', sessionId);
+    const nav = await send('Page.navigate', { url: opts.url }, sessionId);
+    if (nav.errorText) throw new Error(`navigation to ${opts.url} failed: ${nav.errorText}`);
+    await loaded;
+
+    for (const file of opts.inject) {
+      const r = await send('Runtime.evaluate', { expression: readFileSync(file, 'utf8') }, sessionId);
+      if (r.exceptionDetails) throw new Error(`injecting ${file}: ${JSON.stringify(r.exceptionDetails)}`);
+    }
+    let value = null;
+    if (opts.evalJs !== undefined) {
+      const r = await send('Runtime.evaluate', {
+        expression: opts.evalJs, awaitPromise: true, returnByValue: true,
+      }, sessionId);
+      if (r.exceptionDetails) {
+        const d = r.exceptionDetails;
+        throw new Error(`evaluation threw: ${(d.exception && d.exception.description) || d.text}`);
+      }
+      value = r.result.value === undefined ? null : r.result.value;
+    }
+    if (opts.screenshot) {
+      const { data } = await send('Page.captureScreenshot', { format: 'png' }, sessionId);
+      writeFileSync(opts.screenshot, Buffer.from(data, 'base64'));
+    }
+    process.stdout.write(JSON.stringify({ ok: true, value, console: consoleMessages, exceptions }) + '\n');
+    await send('Browser.close').catch(() => {});
+  } catch (e) {
+    process.stdout.write(JSON.stringify({ ok: false, error: String(e && e.message || e) }) + '\n');
+    process.exitCode = 1;
+  } finally {
+    clearTimeout(timer);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stdout.write(JSON.stringify({ ok: false, error: String(e && e.message || e) }) + '\n');
+  process.exit(1);
+});
