@@ -1,0 +1,378 @@
+//! Build: runs the pipeline — load, parse, resolve, render, write — once.
+//!
+//! Takes [`BuildOptions`], gives a [`BuildReport`] holding every diagnostic of
+//! the run. Parsing and rendering run in parallel with rayon; each parallel
+//! task returns its diagnostics, merged afterwards, so one run reports all
+//! problems. The output is only swapped in when there were no errors.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{display_path, Config};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::{self, Asset};
+use crate::model::Edition;
+use crate::parse::{self, Parsed};
+use crate::render::{Renderer, StaticFile, StaticSource, Theme};
+use crate::resolve;
+use crate::write::{self, Staging};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: Option<PathBuf>,
+    pub base_path: Option<String>,
+    /// `false` for `scholia check`: everything but writing.
+    pub write: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Built,
+    Checked,
+    /// The edition has errors (exit code 1).
+    EditionErrors,
+    /// book.toml, the command line or the output folder is wrong (exit code 2).
+    ConfigErrors,
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub outcome: Outcome,
+    pub diagnostics: Vec<Diagnostic>,
+    pub texts: usize,
+    pub pages: usize,
+    pub output: Option<PathBuf>,
+    pub elapsed: Duration,
+}
+
+impl BuildReport {
+    fn failed(outcome: Outcome, diagnostics: Vec<Diagnostic>, started: Instant) -> Self {
+        BuildReport {
+            outcome,
+            diagnostics,
+            texts: 0,
+            pages: 0,
+            output: None,
+            elapsed: started.elapsed(),
+        }
+    }
+
+    /// The one-line summary every build ends with.
+    pub fn summary(&self) -> String {
+        let secs = self.elapsed.as_secs_f64();
+        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        let warnings = self.diagnostics.len() - errors;
+        let warned = match warnings {
+            0 => String::new(),
+            1 => ", 1 warning".into(),
+            n => format!(", {n} warnings"),
+        };
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        match self.outcome {
+            Outcome::Built => format!(
+                "Built {} ({}) into {} in {secs:.2} s{warned}",
+                plural(self.texts, "text", "texts"),
+                plural(self.pages, "page", "pages"),
+                self.output
+                    .as_deref()
+                    .map(display_path)
+                    .unwrap_or_default()
+                    .display()
+            ),
+            Outcome::Checked => format!(
+                "Checked {} ({}): no errors{warned}, in {secs:.2} s",
+                plural(self.texts, "text", "texts"),
+                plural(self.pages, "page", "pages")
+            ),
+            Outcome::EditionErrors | Outcome::ConfigErrors => {
+                let files = self
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(|d| &d.path)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len();
+                let kept = if self.output.is_some() {
+                    "; the previous site is unchanged"
+                } else {
+                    ""
+                };
+                format!(
+                    "Failed: {} in {}{warned}{kept} ({secs:.2} s)",
+                    plural(errors, "error", "errors"),
+                    plural(files, "file", "files")
+                )
+            }
+        }
+    }
+}
+
+pub fn build(options: &BuildOptions) -> BuildReport {
+    let started = Instant::now();
+    let mut config = match Config::load(&options.root) {
+        Ok(config) => config,
+        Err(errors) => return BuildReport::failed(Outcome::ConfigErrors, errors, started),
+    };
+    if let Some(output) = &options.output {
+        config.output_dir = output.clone();
+    }
+    if let Some(base) = &options.base_path {
+        config.base_path = Some(normalise_base_path(base));
+    }
+    let output = if options.write {
+        match write::check_output_dir(&config.output_dir, &config.root, &config.content_dir) {
+            Ok(path) => Some(path),
+            Err(d) => return BuildReport::failed(Outcome::ConfigErrors, vec![d], started),
+        }
+    } else {
+        None
+    };
+    let progress = Progress::new();
+    let mut sink = Diagnostics::new();
+
+    let theme = Theme::load(&config);
+    let (loaded, load_problems) = load::load(&config.content_dir);
+    sink.extend(load_problems);
+    progress.stage(&format!("parsing {} files", loaded.files.len()));
+    let parsed = parse_all(&loaded.files, &mut sink);
+    let (edition, resolve_problems) = resolve::resolve(parsed);
+    sink.extend(resolve_problems);
+    let theme = match theme {
+        Ok(theme) => theme,
+        Err(errors) => {
+            sink.extend(errors);
+            return finish(sink, Outcome::EditionErrors, &edition, 0, output, started);
+        }
+    };
+
+    let staging = match &output {
+        Some(out) if !sink.has_errors() => match Staging::create(out) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                sink.push(
+                    Diagnostic::error(
+                        display_path(out),
+                        format!("cannot create a staging folder beside the output: {e}"),
+                    )
+                    .with_help("check that the output's parent folder is writable"),
+                );
+                return finish(sink, Outcome::ConfigErrors, &edition, 0, output, started);
+            }
+        },
+        _ => None,
+    };
+    let renderer = Renderer {
+        theme: &theme,
+        config: &config,
+        edition: &edition,
+    };
+    progress.stage(&format!("rendering {} texts", edition.texts.len()));
+    let pages = render_all(
+        &renderer,
+        staging.as_ref(),
+        &loaded.assets,
+        &progress,
+        &mut sink,
+    );
+
+    let outcome = match staging {
+        Some(staging) if !sink.has_errors() => match staging.commit() {
+            Ok(()) => Outcome::Built,
+            Err(d) => {
+                sink.push(d);
+                Outcome::EditionErrors
+            }
+        },
+        Some(staging) => {
+            staging.abandon();
+            Outcome::EditionErrors
+        }
+        None if sink.has_errors() => Outcome::EditionErrors,
+        None => Outcome::Checked,
+    };
+    progress.clear();
+    finish(sink, outcome, &edition, pages, output, started)
+}
+
+fn finish(
+    sink: Diagnostics,
+    outcome: Outcome,
+    edition: &Edition,
+    pages: usize,
+    output: Option<PathBuf>,
+    started: Instant,
+) -> BuildReport {
+    BuildReport {
+        outcome,
+        diagnostics: sink.into_sorted(),
+        texts: edition.texts.len(),
+        pages,
+        output,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn parse_all(files: &[load::SourceFile], sink: &mut Diagnostics) -> Vec<Parsed> {
+    let results: Vec<_> = files.par_iter().map(parse::parse_file).collect();
+    let mut parsed = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(p) => parsed.push(p),
+            Err(errors) => sink.extend(errors),
+        }
+    }
+    parsed
+}
+
+/// Renders every page and, when `staging` is given, writes it. Returns the number of pages.
+fn render_all(
+    renderer: &Renderer,
+    staging: Option<&Staging>,
+    assets: &[Asset],
+    progress: &Progress,
+    sink: &mut Diagnostics,
+) -> usize {
+    let write = |rel: &str, html: Result<String, Diagnostic>| -> Result<(), Diagnostic> {
+        let html = html?;
+        match staging {
+            Some(s) => s
+                .write(rel, html.as_bytes())
+                .map_err(|e| write_error(&s.dir, rel, e)),
+            None => Ok(()),
+        }
+    };
+    let order = renderer.reading_order();
+    let done = AtomicUsize::new(0);
+    let text_results: Vec<Result<(), Diagnostic>> = order
+        .par_iter()
+        .enumerate()
+        .map(|(position, &index)| {
+            let previous = position.checked_sub(1).map(|p| order[p]);
+            let next = order.get(position + 1).copied();
+            let slug = &renderer.edition.texts[index].id;
+            let result = write(
+                &format!("{slug}/index.html"),
+                renderer.text(index, (previous, next)),
+            );
+            progress.tick(done.fetch_add(1, Ordering::Relaxed) + 1, order.len());
+            result
+        })
+        .collect();
+    let mut pages = order.len() + 2;
+    let mut results = text_results;
+    results.push(write("index.html", renderer.index()));
+    results.push(write("404.html", renderer.not_found()));
+    if let Some(sitemap) = renderer.sitemap() {
+        results.push(write("sitemap.xml", Ok(sitemap)));
+    }
+    if let Some(staging) = staging {
+        results.extend(copy_static(
+            staging,
+            &renderer.theme.static_files,
+            assets,
+            renderer.edition,
+        ));
+    }
+    for result in results {
+        if let Err(d) = result {
+            sink.push(d);
+            pages -= 1;
+        }
+    }
+    pages
+}
+
+fn copy_static(
+    staging: &Staging,
+    theme_static: &[StaticFile],
+    assets: &[Asset],
+    edition: &Edition,
+) -> Vec<Result<(), Diagnostic>> {
+    let mut results = Vec::new();
+    for file in theme_static {
+        let rel = Path::new("static").join(&file.rel);
+        let written = match &file.source {
+            StaticSource::Disk(from) => staging.copy(from, &rel),
+            StaticSource::Builtin(body) => staging.write(&rel.to_string_lossy(), body.as_bytes()),
+        };
+        results.push(written.map_err(|e| write_error(&staging.dir, &rel.to_string_lossy(), e)));
+    }
+    let slugs: std::collections::HashSet<&str> =
+        edition.texts.iter().map(|t| t.id.0.as_str()).collect();
+    let content_files = assets.iter().map(|a| (a.source.clone(), a.rel.clone()));
+    results.extend(content_files.map(|(from, rel)| {
+        let clashes = rel
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str())
+            .is_some_and(|first| {
+                slugs.contains(first) && rel.file_name().is_some_and(|n| n == "index.html")
+            });
+        if clashes || rel == Path::new("index.html") || rel == Path::new("404.html") {
+            return Err(Diagnostic::error(
+                display_path(&from),
+                "this file would overwrite a page of the site",
+            )
+            .with_help("rename or move it"));
+        }
+        staging
+            .copy(&from, &rel)
+            .map_err(|e| write_error(&staging.dir, &rel.to_string_lossy(), e))
+    }));
+    results
+}
+
+fn write_error(dir: &Path, rel: &str, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        display_path(&dir.join(rel)),
+        format!("cannot write this file of the new site: {e}"),
+    )
+    .with_help("check free space and permissions; the previous site is unchanged")
+}
+
+/// `sub/path` -> `/sub/path/`.
+pub fn normalise_base_path(base: &str) -> String {
+    let trimmed = base.trim_matches('/');
+    if trimmed.is_empty() {
+        "/".into()
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+/// Progress on a terminal: stage names, and a counter for long renders.
+struct Progress {
+    enabled: bool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Progress {
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn stage(&self, what: &str) {
+        if self.enabled {
+            eprint!("\r\x1b[2K{what}…");
+        }
+    }
+
+    fn tick(&self, done: usize, total: usize) {
+        if self.enabled && total >= 1000 && done % 250 == 0 {
+            eprint!("\r\x1b[2Krendering {done}/{total} texts…");
+        }
+    }
+
+    fn clear(&self) {
+        if self.enabled {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}

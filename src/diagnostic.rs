@@ -1,0 +1,269 @@
+//! Diagnostics: what every stage returns instead of stopping.
+//!
+//! A [`Diagnostic`] names a file, a line and a column of that file (counted
+//! from the top of the file, never from the front-matter block), says what is
+//! wrong and, where we can tell, how to fix it. Stages collect them into a
+//! [`Diagnostics`] sink; the build reports them all at once, sorted, and the
+//! exit code follows from whether any is an error.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a source file: 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Position {
+    pub line: usize,
+    pub col: usize,
+}
+
+impl Position {
+    pub fn new(line: usize, col: usize) -> Self {
+        Position { line, col }
+    }
+
+    /// The position of byte `offset` in `source`.
+    pub fn of_offset(source: &str, offset: usize) -> Self {
+        let offset = floor_char_boundary(source, offset.min(source.len()));
+        let before = &source[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = source[line_start..offset].chars().count() + 1;
+        Position { line, col }
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file, as the user should see it (relative to the working folder when possible).
+    pub path: PathBuf,
+    pub position: Option<Position>,
+    pub message: String,
+    /// The offending source line, shown with a caret under `position.col`.
+    pub source_line: Option<String>,
+    /// How many characters the caret underlines (at least one).
+    pub span_len: usize,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.into(),
+            position: None,
+            message: message.into(),
+            source_line: None,
+            span_len: 1,
+            help: None,
+        }
+    }
+
+    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, message)
+        }
+    }
+
+    /// Points the diagnostic at `position`, quoting that line of `source`.
+    pub fn at(mut self, source: &str, position: Position) -> Self {
+        self.source_line = source
+            .lines()
+            .nth(position.line.saturating_sub(1))
+            .map(|l| l.trim_end_matches('\r').to_string());
+        self.position = Some(position);
+        self
+    }
+
+    /// Points the diagnostic at byte `offset` of `source`, underlining `len` bytes.
+    pub fn at_offset(self, source: &str, offset: usize, len: usize) -> Self {
+        let position = Position::of_offset(source, offset);
+        let end = floor_char_boundary(source, (offset + len).min(source.len()));
+        let start = floor_char_boundary(source, offset.min(source.len()));
+        let underlined = source[start..end].split('\n').next().unwrap_or("");
+        self.at(source, position)
+            .underline(underlined.chars().count())
+    }
+
+    pub fn underline(mut self, chars: usize) -> Self {
+        self.span_len = chars.max(1);
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn sort_key(&self) -> (&Path, Option<Position>, Severity, &str) {
+        (&self.path, self.position, self.severity, &self.message)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// ```text
+    /// error: unknown front-matter key `titel`
+    ///   --> content/a.md:2:1
+    ///    |
+    ///  2 | titel: A
+    ///    | ^^^^^
+    ///    = help: did you mean `title`?
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
+        let path = self.path.display();
+        match self.position {
+            Some(Position { line, col }) => writeln!(f, "  --> {path}:{line}:{col}")?,
+            None => writeln!(f, "  --> {path}")?,
+        }
+        let gutter = self.position.map_or(1, |p| p.line.to_string().len()).max(1);
+        if let (Some(Position { line, col }), Some(text)) = (self.position, &self.source_line) {
+            let pad = " ".repeat(gutter);
+            let text = text.replace('\t', " ");
+            let indent = " ".repeat(col.saturating_sub(1));
+            writeln!(f, " {pad} |")?;
+            writeln!(f, " {line} | {text}")?;
+            writeln!(f, " {pad} | {indent}{}", "^".repeat(self.span_len))?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, " {} = help: {help}", " ".repeat(gutter))?;
+        }
+        Ok(())
+    }
+}
+
+/// The sink every stage pushes into.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(diagnostics);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// All diagnostics, sorted by file, position and severity.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.items.dedup();
+        self.items
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+/// The closest of `candidates` to `wanted`, if it is close enough to be a typo.
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(wanted, c), c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Parses serde's "unknown field `x`, expected one of `a`, `b`" (or "expected `a`")
+/// into the field and the valid names, so we can suggest the closest one.
+pub fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((field.to_string(), expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters_from_one() {
+        let source = "ab\ncdé\nf";
+        assert_eq!(Position::of_offset(source, 0), Position::new(1, 1));
+        assert_eq!(Position::of_offset(source, 3), Position::new(2, 1));
+        // `é` is two bytes but one column.
+        assert_eq!(Position::of_offset(source, 7), Position::new(2, 4));
+        assert_eq!(Position::of_offset(source, 99), Position::new(3, 2));
+    }
+
+    #[test]
+    fn renders_file_line_caret_and_help() {
+        let source = "---\ntitel: A\n---\n";
+        let d = Diagnostic::error("content/a.md", "unknown front-matter key `titel`")
+            .at_offset(source, 4, 5)
+            .with_help("did you mean `title`?");
+        assert_eq!(
+            d.to_string(),
+            "error: unknown front-matter key `titel`\n  --> content/a.md:2:1\n   |\n 2 | titel: A\n   | ^^^^^\n   = help: did you mean `title`?\n"
+        );
+    }
+
+    #[test]
+    fn sorts_by_file_then_position() {
+        let mut sink = Diagnostics::new();
+        sink.push(Diagnostic::error("b.md", "x").at("a\nb", Position::new(1, 1)));
+        sink.push(Diagnostic::error("a.md", "y").at("a\nb", Position::new(2, 1)));
+        sink.push(Diagnostic::error("a.md", "z").at("a\nb", Position::new(1, 1)));
+        let order: Vec<_> = sink.into_sorted().into_iter().map(|d| d.message).collect();
+        assert_eq!(order, ["z", "y", "x"]);
+    }
+
+    #[test]
+    fn suggests_only_close_candidates() {
+        assert_eq!(closest("titel", ["title", "theme"]), Some("title"));
+        assert_eq!(closest("zzz", ["title", "theme"]), None);
+    }
+}

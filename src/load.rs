@@ -1,0 +1,163 @@
+//! Load: the content folder in, its files out.
+//!
+//! Every `*.md` file is a text, except `_index.md`, which describes the folder
+//! it sits in (a section, or the edition itself at the top). Every other file
+//! is an asset, copied to the site as it is. Hidden files and folders are
+//! skipped. Files are read in parallel; a file that cannot be read, or is not
+//! UTF-8, becomes a diagnostic rather than stopping the load.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::display_path;
+use crate::diagnostic::{Diagnostic, Position};
+
+pub const SECTION_FILE: &str = "_index.md";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Text,
+    SectionIndex,
+    Asset,
+}
+
+/// A Markdown file of the content folder, read into memory.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub kind: FileKind,
+    /// Path relative to the content folder, with `/` separators.
+    pub rel: PathBuf,
+    /// Path as users should see it in messages.
+    pub display: PathBuf,
+    pub text: String,
+}
+
+/// A file copied to the site unchanged.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub source: PathBuf,
+    pub rel: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<SourceFile>,
+    pub assets: Vec<Asset>,
+    /// Sub-folders of the content folder, relative to it, so empty sections are known too.
+    pub folders: Vec<PathBuf>,
+}
+
+pub fn load(content_dir: &Path) -> (Loaded, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut markdown = Vec::new();
+    let mut loaded = Loaded::default();
+    let walker = WalkDir::new(content_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(display_path)
+                    .unwrap_or_else(|| display_path(content_dir));
+                diagnostics.push(
+                    Diagnostic::error(
+                        path,
+                        format!("cannot read this part of the content folder: {e}"),
+                    )
+                    .with_help("check that the folder exists and is readable"),
+                );
+                continue;
+            }
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(content_dir)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        let file_type = entry.file_type();
+        if file_type.is_symlink() {
+            if entry.path().is_dir() {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        display_path(entry.path()),
+                        "symbolic link to a folder not followed",
+                    )
+                    .with_help("move the folder into the content folder instead of linking it"),
+                );
+                continue;
+            }
+        } else if file_type.is_dir() {
+            loaded.folders.push(rel);
+            continue;
+        }
+        match kind_of(&rel) {
+            FileKind::Asset => loaded.assets.push(Asset {
+                source: entry.path().to_path_buf(),
+                rel,
+            }),
+            kind => markdown.push((kind, entry.path().to_path_buf(), rel)),
+        }
+    }
+    let read: Vec<_> = markdown
+        .into_par_iter()
+        .map(|(kind, path, rel)| read_source(kind, &path, rel))
+        .collect();
+    for result in read {
+        match result {
+            Ok(file) => loaded.files.push(file),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (loaded, diagnostics)
+}
+
+fn kind_of(rel: &Path) -> FileKind {
+    match rel.file_name().and_then(|n| n.to_str()) {
+        Some(SECTION_FILE) => FileKind::SectionIndex,
+        Some(name) if name.ends_with(".md") => FileKind::Text,
+        _ => FileKind::Asset,
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+fn read_source(kind: FileKind, path: &Path, rel: PathBuf) -> Result<SourceFile, Diagnostic> {
+    let display = display_path(path);
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(&display, format!("cannot read this file: {e}"))
+            .with_help("check that it exists and that you may read it")
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = &bytes[..e.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let position = Position::of_offset(valid, valid.len());
+        let lossy = String::from_utf8_lossy(bytes);
+        Diagnostic::error(&display, "this file is not valid UTF-8")
+            .at(&lossy, position)
+            .with_help("save it as UTF-8 (for example `iconv -f latin1 -t utf-8`)")
+    })?;
+    // A byte-order mark is invisible to editors; drop it so front-matter still starts at `---`.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    Ok(SourceFile {
+        kind,
+        rel,
+        display,
+        text,
+    })
+}

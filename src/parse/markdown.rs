@@ -1,0 +1,518 @@
+//! Markdown: a text's body in, its HTML and the structure readers cite out.
+//!
+//! pulldown-cmark parses the body (footnotes, tables, strikethrough, smart
+//! punctuation). We rewrite its event stream on the way to HTML:
+//! - every numbered block — a paragraph, a list item, a table or a code block
+//!   not inside another numbered block — gets `id="p-N"` and a visible,
+//!   linkable number, so any paragraph can be cited;
+//! - headings get ids from their text (Unicode kept, duplicates made unique);
+//! - the author's footnotes are numbered in order of first reference and
+//!   gathered into one list at the end, with links both ways.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::model::{Block, Heading};
+
+pub fn options() -> Options {
+    Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// A rendered body.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub body_html: String,
+    /// The author's footnotes as one `<section>`, empty when there are none.
+    pub footnotes_html: String,
+    pub headings: Vec<Heading>,
+    pub blocks: Vec<Block>,
+    pub word_count: usize,
+}
+
+/// Where the body sits in its file, so blocks know their line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BodyPlace<'a> {
+    /// Line of the file on which the body starts (1-based).
+    pub first_line: usize,
+    /// Anchor numbers to use instead of 1..N (see [`crate::parse::front_matter`] `paragraphs`).
+    pub numbers: Option<&'a [u32]>,
+}
+
+/// The plain text of each numbered block of `markdown`, in order: what the
+/// build numbers `p-1`, `p-2`, ... (the importer uses it to keep anchors stable).
+pub fn block_texts(markdown: &str) -> Vec<String> {
+    render(markdown, BodyPlace::default())
+        .blocks
+        .into_iter()
+        .map(|b| b.text)
+        .collect()
+}
+
+/// Renders a body to HTML.
+pub fn render(markdown: &str, place: BodyPlace) -> Rendered {
+    let lines = LineIndex::new(markdown);
+    let mut state = State::new(place, lines);
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        state.event(event, range.start);
+    }
+    state.finish()
+}
+
+enum Container {
+    /// A numbered block: its ordinal in `blocks`, and the closing tag we emit.
+    Numbered { closing: &'static str },
+    /// A paragraph, list item, table or code block inside a numbered block (or a footnote).
+    Plain,
+}
+
+struct State<'a> {
+    place: BodyPlace<'a>,
+    lines: LineIndex,
+    out: Vec<Event<'a>>,
+    blocks: Vec<Block>,
+    containers: Vec<Container>,
+    /// Nesting of numbered blocks; text inside one is part of its plain text.
+    numbered_depth: usize,
+    heading: Option<HeadingCapture<'a>>,
+    heading_ids: HashMap<String, usize>,
+    headings: Vec<Heading>,
+    footnote_numbers: HashMap<String, usize>,
+    footnote_refs: HashMap<usize, usize>,
+    footnotes: Vec<(usize, Vec<Event<'a>>)>,
+    in_footnote: Option<(usize, Vec<Event<'a>>)>,
+    word_count: usize,
+}
+
+struct HeadingCapture<'a> {
+    level: HeadingLevel,
+    text: String,
+    events: Vec<Event<'a>>,
+}
+
+impl<'a> State<'a> {
+    fn new(place: BodyPlace<'a>, lines: LineIndex) -> Self {
+        State {
+            place,
+            lines,
+            out: Vec::new(),
+            blocks: Vec::new(),
+            containers: Vec::new(),
+            numbered_depth: 0,
+            heading: None,
+            heading_ids: HashMap::new(),
+            headings: Vec::new(),
+            footnote_numbers: HashMap::new(),
+            footnote_refs: HashMap::new(),
+            footnotes: Vec::new(),
+            in_footnote: None,
+            word_count: 0,
+        }
+    }
+
+    fn emit(&mut self, event: Event<'a>) {
+        if let Some(h) = &mut self.heading {
+            h.events.push(event);
+        } else if let Some((_, events)) = &mut self.in_footnote {
+            events.push(event);
+        } else {
+            self.out.push(event);
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>, offset: usize) {
+        if let Event::Start(tag) = &event {
+            if is_block_tag(tag) {
+                // Blocks inside a numbered block are separate words in its plain text.
+                self.add_plain_text(" ");
+            }
+        }
+        match event {
+            Event::Start(Tag::Paragraph) => self.open_block("p", "</p>\n", offset, None),
+            Event::Start(Tag::Item) => self.open_block("li", "</li>\n", offset, None),
+            Event::Start(tag @ (Tag::Table(_) | Tag::CodeBlock(_))) => self.open_block(
+                "div class=\"block\"",
+                "</div>\n",
+                offset,
+                Some(Event::Start(tag)),
+            ),
+            Event::End(
+                end @ (TagEnd::Paragraph | TagEnd::Item | TagEnd::Table | TagEnd::CodeBlock),
+            ) => self.close_block(end),
+            Event::Start(Tag::Heading { level, .. }) if self.in_footnote.is_none() => {
+                self.heading = Some(HeadingCapture {
+                    level,
+                    text: String::new(),
+                    events: Vec::new(),
+                });
+            }
+            Event::End(TagEnd::Heading(_)) if self.heading.is_some() => self.close_heading(),
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let number = self.footnote_number(&label);
+                self.in_footnote = Some((number, Vec::new()));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                if let Some(footnote) = self.in_footnote.take() {
+                    self.footnotes.push(footnote);
+                }
+            }
+            Event::FootnoteReference(label) => self.footnote_reference(&label),
+            Event::Text(ref text) | Event::Code(ref text) => {
+                self.word_count += text.split_whitespace().count();
+                self.add_plain_text(text);
+                self.emit(event);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                self.add_plain_text(" ");
+                self.emit(event);
+            }
+            other => self.emit(other),
+        }
+    }
+
+    fn add_plain_text(&mut self, text: &str) {
+        if let Some(h) = &mut self.heading {
+            h.text.push_str(text);
+        } else if self.numbered_depth > 0 && self.in_footnote.is_none() {
+            if let Some(block) = self.blocks.last_mut() {
+                block.text.push_str(text);
+            }
+        }
+    }
+
+    fn open_block(
+        &mut self,
+        tag: &str,
+        closing: &'static str,
+        offset: usize,
+        inner: Option<Event<'a>>,
+    ) {
+        let numbered =
+            self.numbered_depth == 0 && self.in_footnote.is_none() && self.heading.is_none();
+        if !numbered {
+            self.containers.push(Container::Plain);
+            let plain_open = match tag {
+                "p" => Some(Event::Start(Tag::Paragraph)),
+                "li" => Some(Event::Start(Tag::Item)),
+                _ => None,
+            };
+            if let Some(e) = plain_open.or(inner) {
+                self.emit(e);
+            }
+            return;
+        }
+        let ordinal = self.blocks.len();
+        let number = self
+            .place
+            .numbers
+            .and_then(|n| n.get(ordinal).copied())
+            .unwrap_or(ordinal as u32 + 1);
+        self.blocks.push(Block {
+            number,
+            text: String::new(),
+            line: self.place.first_line.max(1) + self.lines.line_of(offset) - 1,
+        });
+        self.numbered_depth += 1;
+        self.containers.push(Container::Numbered { closing });
+        self.emit(Event::Html(CowStr::from(format!(
+            "<{tag} id=\"p-{number}\">{}",
+            paragraph_number(number)
+        ))));
+        if let Some(e) = inner {
+            self.emit(e);
+        }
+    }
+
+    fn close_block(&mut self, end: TagEnd) {
+        match self.containers.pop() {
+            Some(Container::Numbered { closing }) => {
+                if matches!(end, TagEnd::Table | TagEnd::CodeBlock) {
+                    self.emit(Event::End(end));
+                }
+                self.emit(Event::Html(CowStr::from(closing)));
+                self.numbered_depth -= 1;
+                if let Some(block) = self.blocks.last_mut() {
+                    block.text = fold_whitespace(&block.text);
+                }
+            }
+            Some(Container::Plain) | None => self.emit(Event::End(end)),
+        }
+    }
+
+    fn close_heading(&mut self) {
+        let Some(h) = self.heading.take() else { return };
+        let text = fold_whitespace(&h.text);
+        let id = self.unique_heading_id(&text);
+        let level = h.level as usize;
+        self.emit(Event::Html(CowStr::from(format!("<h{level} id=\"{id}\">"))));
+        for e in h.events {
+            self.emit(e);
+        }
+        self.emit(Event::Html(CowStr::from(format!("</h{level}>\n"))));
+        self.headings.push(Heading {
+            level: level as u8,
+            id,
+            text,
+        });
+    }
+
+    fn unique_heading_id(&mut self, text: &str) -> String {
+        let mut base = slugify(text);
+        if base.is_empty() {
+            base = "section".into();
+        }
+        // Paragraph and footnote anchors own these shapes; keep headings out of their way.
+        if is_reserved_id(&base) {
+            base = format!("h-{base}");
+        }
+        let seen = self.heading_ids.entry(base.clone()).or_insert(0);
+        *seen += 1;
+        if *seen == 1 {
+            base
+        } else {
+            let id = format!("{base}-{}", *seen - 1);
+            self.heading_ids.insert(id.clone(), 1);
+            id
+        }
+    }
+
+    fn footnote_number(&mut self, label: &str) -> usize {
+        let next = self.footnote_numbers.len() + 1;
+        *self
+            .footnote_numbers
+            .entry(label.to_string())
+            .or_insert(next)
+    }
+
+    fn footnote_reference(&mut self, label: &str) {
+        let n = self.footnote_number(label);
+        let count = self.footnote_refs.entry(n).or_insert(0);
+        *count += 1;
+        let id = if *count == 1 {
+            format!("fnref-{n}")
+        } else {
+            format!("fnref-{n}-{count}")
+        };
+        self.emit(Event::InlineHtml(CowStr::from(format!(
+            "<sup class=\"fnref\"><a id=\"{id}\" href=\"#fn-{n}\"><span class=\"visually-hidden\">Footnote </span>{n}</a></sup>"
+        ))));
+    }
+
+    fn finish(mut self) -> Rendered {
+        let mut body_html = String::with_capacity(self.out.len() * 32);
+        html::push_html(&mut body_html, self.out.drain(..));
+        Rendered {
+            footnotes_html: self.render_footnotes(),
+            body_html,
+            headings: self.headings,
+            blocks: self.blocks,
+            word_count: self.word_count,
+        }
+    }
+
+    fn render_footnotes(&mut self) -> String {
+        if self.footnotes.is_empty() {
+            return String::new();
+        }
+        self.footnotes.sort_by_key(|(n, _)| *n);
+        let mut out = String::from(
+            "<section class=\"footnotes\" aria-labelledby=\"footnotes-title\">\n<h2 id=\"footnotes-title\">Author’s notes</h2>\n<ol>\n",
+        );
+        for (n, mut events) in self.footnotes.drain(..) {
+            let back = if self.footnote_refs.contains_key(&n) {
+                format!(" <a class=\"fnback\" href=\"#fnref-{n}\" aria-label=\"Back to the text at footnote {n}\">↩</a>")
+            } else {
+                String::new()
+            };
+            // Put the back-link inside the last paragraph so it reads on the same line.
+            match events
+                .iter()
+                .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            {
+                Some(i) => events.insert(i, Event::InlineHtml(CowStr::from(back))),
+                None => events.push(Event::Html(CowStr::from(back))),
+            }
+            let _ = write!(out, "<li id=\"fn-{n}\" value=\"{n}\">");
+            html::push_html(&mut out, events.into_iter());
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ol>\n</section>\n");
+        out
+    }
+}
+
+fn is_block_tag(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Item
+            | Tag::TableCell
+            | Tag::TableRow
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::List(_)
+    )
+}
+
+/// The visible, linkable paragraph number shown in the margin.
+fn paragraph_number(n: u32) -> String {
+    format!("<a class=\"pnum\" href=\"#p-{n}\"><span class=\"visually-hidden\">Paragraph </span>{n}</a>")
+}
+
+fn is_reserved_id(id: &str) -> bool {
+    ["p-", "fn-", "fnref-"].iter().any(|prefix| {
+        id.strip_prefix(prefix).is_some_and(|rest| {
+            !rest.is_empty()
+                && rest
+                    .split('-')
+                    .all(|p| p.chars().all(|c| c.is_ascii_digit()))
+        })
+    }) || id == "footnotes-title"
+}
+
+/// A heading id: lowercase letters and digits of any script, words joined by `-`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '_' {
+            pending_dash = true;
+        }
+    }
+    slug
+}
+
+pub fn fold_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Byte offsets of line starts, to turn offsets into line numbers in O(log n).
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// 1-based line of byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str) -> String {
+        render(md, BodyPlace::default()).body_html
+    }
+
+    #[test]
+    fn numbers_paragraphs_in_document_order() {
+        let r = render(
+            "One.\n\nTwo *words*.\n",
+            BodyPlace {
+                first_line: 5,
+                numbers: None,
+            },
+        );
+        assert!(
+            r.body_html
+                .starts_with("<p id=\"p-1\"><a class=\"pnum\" href=\"#p-1\">"),
+            "{}",
+            r.body_html
+        );
+        assert!(r.body_html.contains("<p id=\"p-2\">"));
+        let texts: Vec<_> = r
+            .blocks
+            .iter()
+            .map(|b| (b.number, b.text.as_str(), b.line))
+            .collect();
+        assert_eq!(texts, [(1, "One.", 5), (2, "Two words.", 7)]);
+    }
+
+    #[test]
+    fn list_items_tables_and_code_are_blocks_but_their_insides_are_not() {
+        let md = "- a\n- b\n\n  nested para\n\n> quoted\n\n| x |\n|---|\n| 1 |\n\n```\ncode\n```\n";
+        let r = render(md, BodyPlace::default());
+        let texts: Vec<_> = r.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["a", "b nested para", "quoted", "x 1", "code"]);
+        assert!(r.body_html.contains("<div class=\"block\" id=\"p-4\">"));
+        assert_eq!(r.body_html.matches("id=\"p-").count(), 5);
+    }
+
+    #[test]
+    fn explicit_numbers_replace_the_count() {
+        let r = render(
+            "a\n\nb\n\nc\n",
+            BodyPlace {
+                first_line: 1,
+                numbers: Some(&[1, 2, 7]),
+            },
+        );
+        let numbers: Vec<_> = r.blocks.iter().map(|b| b.number).collect();
+        assert_eq!(numbers, [1, 2, 7]);
+        assert!(r.body_html.contains("id=\"p-7\""));
+    }
+
+    #[test]
+    fn heading_ids_keep_unicode_and_are_unique() {
+        let r = render(
+            "# Über die Einheit\n\n## Einheit!\n\n## Einheit?\n\n## P 1\n\n## ***\n",
+            BodyPlace::default(),
+        );
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "über-die-einheit",
+                "einheit",
+                "einheit-1",
+                "h-p-1",
+                "section"
+            ]
+        );
+        assert!(html("## Einheit\n").contains("<h2 id=\"einheit\">Einheit</h2>"));
+    }
+
+    #[test]
+    fn footnotes_are_numbered_by_first_reference_and_linked_both_ways() {
+        let md = "Text[^b] and[^a].\n\n[^a]: First defined.\n[^b]: Second defined.\n";
+        let r = render(md, BodyPlace::default());
+        assert!(r.body_html.contains("<a id=\"fnref-1\" href=\"#fn-1\">"));
+        let first = r.footnotes_html.find("Second defined").unwrap();
+        let second = r.footnotes_html.find("First defined").unwrap();
+        assert!(first < second, "footnote referenced first comes first");
+        assert!(r.footnotes_html.contains(
+            "<li id=\"fn-1\" value=\"1\"><p>Second defined. <a class=\"fnback\" href=\"#fnref-1\""
+        ));
+        // Footnote text is not part of the paragraph the reader cites.
+        assert_eq!(r.blocks[0].text, "Text and.");
+    }
+
+    #[test]
+    fn smart_punctuation_and_strikethrough() {
+        assert!(html("\"quoted\" -- ~~gone~~\n").contains("“quoted” – <del>gone</del>"));
+    }
+
+    #[test]
+    fn block_texts_match_the_build() {
+        assert_eq!(block_texts("a\n\n* b\n* c\n"), ["a", "b", "c"]);
+    }
+}

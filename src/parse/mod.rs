@@ -1,0 +1,139 @@
+//! Parse: loaded files in, parsed texts and section descriptions out.
+//!
+//! Each file is parsed on its own (in parallel, by the caller): front-matter
+//! into typed metadata, the body into HTML with numbered blocks. A file with
+//! problems yields its diagnostics and no text, so the others still get checked.
+
+pub mod front_matter;
+pub mod markdown;
+
+use crate::diagnostic::{Diagnostic, Position};
+use crate::load::{FileKind, SourceFile};
+use crate::model::{Text, TextId};
+
+use front_matter::SectionFrontMatter;
+use markdown::BodyPlace;
+
+/// A parsed `_index.md`.
+#[derive(Debug, Clone)]
+pub struct SectionInfo {
+    /// Folder relative to the content folder, `""` at the top.
+    pub path: String,
+    pub meta: SectionFrontMatter,
+    pub intro_html: String,
+}
+
+#[derive(Debug)]
+pub enum Parsed {
+    Text(Box<Text>),
+    Section(SectionInfo),
+}
+
+/// Parses one file; returns what it holds and any warnings, or its errors.
+pub fn parse_file(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
+    let split = front_matter::split(&file.text, &file.display).map_err(|d| vec![d])?;
+    let first_line = Position::of_offset(&file.text, split.body_offset).line;
+    let folder = folder_of(&file.rel);
+    match file.kind {
+        FileKind::SectionIndex => {
+            let meta = front_matter::parse_section(&file.text, &split, &file.display)
+                .map_err(|d| vec![d])?;
+            let intro = markdown::render(
+                split.body,
+                BodyPlace {
+                    first_line,
+                    numbers: None,
+                },
+            );
+            Ok(Parsed::Section(SectionInfo {
+                path: folder,
+                meta,
+                intro_html: intro.body_html,
+            }))
+        }
+        FileKind::Text | FileKind::Asset => {
+            let meta = front_matter::parse_text(&file.text, &split, &file.display)?;
+            if let Some(numbers) = &meta.paragraphs {
+                check_numbers(file, &split, numbers)?;
+            }
+            let rendered = markdown::render(
+                split.body,
+                BodyPlace {
+                    first_line,
+                    numbers: meta.paragraphs.as_deref(),
+                },
+            );
+            if let Some(numbers) = &meta.paragraphs {
+                if numbers.len() != rendered.blocks.len() {
+                    return Err(vec![paragraphs_error(
+                        file,
+                        &split,
+                        format!(
+                            "`paragraphs` lists {} anchor numbers but the text has {} numbered blocks",
+                            numbers.len(),
+                            rendered.blocks.len()
+                        ),
+                    )]);
+                }
+            }
+            let slug = meta.slug.clone().unwrap_or_else(|| file_stem(&file.rel));
+            Ok(Parsed::Text(Box::new(Text {
+                id: TextId(slug),
+                meta,
+                section: folder,
+                source_path: file.display.clone(),
+                body_html: rendered.body_html,
+                footnotes_html: rendered.footnotes_html,
+                headings: rendered.headings,
+                blocks: rendered.blocks,
+                word_count: rendered.word_count,
+            })))
+        }
+    }
+}
+
+fn check_numbers(
+    file: &SourceFile,
+    split: &front_matter::Split,
+    numbers: &[u32],
+) -> Result<(), Vec<Diagnostic>> {
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = numbers.iter().find(|n| **n == 0 || !seen.insert(**n)) {
+        return Err(vec![paragraphs_error(
+            file,
+            split,
+            format!("`paragraphs` uses the anchor number {dup} twice or as zero"),
+        )]);
+    }
+    Ok(())
+}
+
+fn paragraphs_error(file: &SourceFile, split: &front_matter::Split, message: String) -> Diagnostic {
+    let offset = split
+        .yaml
+        .find("\nparagraphs:")
+        .map(|i| i + 1)
+        .or_else(|| split.yaml.starts_with("paragraphs:").then_some(0))
+        .unwrap_or(0);
+    Diagnostic::error(&file.display, message)
+        .at_offset(&file.text, split.yaml_offset + offset, "paragraphs".len())
+        .with_help("re-run `scholia import` on the text's source, or delete `paragraphs` to number blocks 1, 2, 3...")
+}
+
+/// `a/b/c.md` -> `a/b`; `c.md` -> `""`.
+fn folder_of(rel: &std::path::Path) -> String {
+    rel.parent().map(path_to_slashes).unwrap_or_default()
+}
+
+fn file_stem(rel: &std::path::Path) -> String {
+    rel.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub fn path_to_slashes(path: &std::path::Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

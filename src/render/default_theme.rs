@@ -1,0 +1,28 @@
+//! The default theme, built into the binary: editions that choose
+//! `theme = "default"` without a `themes/default/` folder of their own get
+//! this one, and `scholia init` writes it out for editors who want to change it.
+
+/// Path inside the theme folder, and contents. A test in `cli::init` checks
+/// this list against `themes/default/`, so a new theme file cannot be forgotten.
+pub const FILES: &[(&str, &str)] = &[
+    (
+        "templates/base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "templates/index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "templates/text.html",
+        include_str!("../../themes/default/templates/text.html"),
+    ),
+    (
+        "templates/404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "static/style.css",
+        include_str!("../../themes/default/static/style.css"),
+    ),
+];

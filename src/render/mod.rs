@@ -1,0 +1,263 @@
+//! Render: the resolved edition in, HTML pages out.
+//!
+//! A [`Theme`] is a folder of Tera templates (`templates/`) and static assets
+//! (`static/`). Each page is rendered from one template with small view types
+//! ([`views`]); a template error becomes a diagnostic naming the template and
+//! the page, never a panic.
+
+pub mod default_theme;
+pub mod views;
+
+use std::path::{Path, PathBuf};
+
+use tera::{Context, Tera};
+
+use crate::config::{display_path, Config};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Edition, Text};
+use views::{PageView, SectionView, SiteView, TextSummaryView, TextView};
+
+/// The templates every theme must provide.
+pub const REQUIRED_TEMPLATES: &[&str] = &["index.html", "text.html", "404.html"];
+
+pub struct Theme {
+    tera: Tera,
+    /// Static files, to be copied under `static/` in the site.
+    pub static_files: Vec<StaticFile>,
+}
+
+pub struct StaticFile {
+    /// Path inside the theme's `static/` folder.
+    pub rel: PathBuf,
+    pub source: StaticSource,
+}
+
+pub enum StaticSource {
+    Disk(PathBuf),
+    Builtin(&'static str),
+}
+
+impl Theme {
+    /// Loads the theme folder, or the built-in default theme when the edition has no folder for it.
+    pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+        let templates = config.theme_dir.join("templates");
+        let load_error = |e: tera::Error| {
+            vec![Diagnostic::error(
+                display_path(&templates),
+                format!("the theme's templates do not load: {}", error_chain(&e)),
+            )
+            .with_help("fix the template syntax at the place named above")]
+        };
+        let (tera, static_files) = if templates.is_dir() {
+            let glob = format!("{}/**/*.html", templates.display());
+            let tera = Tera::new(&glob).map_err(load_error)?;
+            (tera, disk_static_files(&config.theme_dir.join("static")))
+        } else {
+            builtin_theme().map_err(load_error)?
+        };
+        let names: Vec<&str> = tera.get_template_names().collect();
+        let missing: Vec<Diagnostic> = REQUIRED_TEMPLATES
+            .iter()
+            .filter(|t| !names.contains(t))
+            .map(|t| {
+                Diagnostic::error(display_path(&templates.join(t)), format!("the theme `{}` has no template `{t}`", config.theme))
+                    .with_help("every theme needs index.html, text.html and 404.html; copy them from themes/default")
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let mut tera = tera;
+        tera.set_escape_fn(escape_html);
+        Ok(Theme { tera, static_files })
+    }
+}
+
+/// Renders pages of one edition with one theme.
+pub struct Renderer<'a> {
+    pub theme: &'a Theme,
+    pub config: &'a Config,
+    pub edition: &'a Edition,
+}
+
+impl<'a> Renderer<'a> {
+    fn site(&self) -> SiteView<'a> {
+        SiteView {
+            meta: &self.config.edition,
+            generator: concat!("scholia ", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    fn page(&self, root: &str, path: &str, kind: &'static str) -> PageView {
+        PageView {
+            root: root.to_string(),
+            canonical_url: self
+                .config
+                .edition
+                .base_url
+                .as_ref()
+                .map(|base| format!("{base}{path}")),
+            kind,
+        }
+    }
+
+    fn render(
+        &self,
+        template: &str,
+        context: &Context,
+        output: &str,
+    ) -> Result<String, Diagnostic> {
+        self.theme.tera.render(template, context).map_err(|e| {
+            let template_path = display_path(&self.config.theme_dir.join("templates").join(template));
+            Diagnostic::error(template_path, format!("rendering {output} failed: {}", error_chain(&e)))
+                .with_help("fix the template; `scholia build` lists the variables each template receives in README.md")
+        })
+    }
+
+    pub fn index(&self) -> Result<String, Diagnostic> {
+        let mut context = Context::new();
+        context.insert("site", &self.site());
+        context.insert("page", &self.page("", "", "index"));
+        let sections: Vec<SectionView> = self
+            .edition
+            .sections
+            .iter()
+            .map(|s| SectionView::new(s, self.edition))
+            .collect();
+        context.insert("sections", &sections);
+        context.insert("intro_html", &self.edition.intro_html);
+        context.insert("text_count", &self.edition.texts.len());
+        self.render("index.html", &context, "index.html")
+    }
+
+    /// The page of text `index` in `edition.texts`, with its neighbours in reading order.
+    pub fn text(
+        &self,
+        index: usize,
+        neighbours: (Option<usize>, Option<usize>),
+    ) -> Result<String, Diagnostic> {
+        let text: &Text = &self.edition.texts[index];
+        let section = self
+            .edition
+            .sections
+            .iter()
+            .find(|s| s.path == text.section);
+        let mut context = Context::new();
+        context.insert("site", &self.site());
+        context.insert("page", &self.page("../", &format!("{}/", text.id), "text"));
+        context.insert("text", &TextView::new(text, section));
+        let neighbour = |i: Option<usize>| i.map(|i| TextSummaryView::new(&self.edition.texts[i]));
+        context.insert("previous", &neighbour(neighbours.0));
+        context.insert("next", &neighbour(neighbours.1));
+        self.render("text.html", &context, &format!("{}/index.html", text.id))
+    }
+
+    /// The 404 page is served at any depth, so it links from the base path when one is known.
+    pub fn not_found(&self) -> Result<String, Diagnostic> {
+        let root = self.config.base_path.clone().unwrap_or_default();
+        let mut context = Context::new();
+        context.insert("site", &self.site());
+        context.insert("page", &self.page(&root, "404.html", "404"));
+        self.render("404.html", &context, "404.html")
+    }
+
+    /// `sitemap.xml`, when the edition knows its public URL.
+    pub fn sitemap(&self) -> Option<String> {
+        let base = self.config.edition.base_url.as_ref()?;
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        let mut push = |path: &str| {
+            xml.push_str(&format!(
+                "  <url><loc>{}</loc></url>\n",
+                xml_escape(&format!("{base}{path}"))
+            ));
+        };
+        push("");
+        for text in self.reading_order() {
+            push(&format!("{}/", self.edition.texts[text].id));
+        }
+        xml.push_str("</urlset>\n");
+        Some(xml)
+    }
+
+    /// Indexes of all texts in table-of-contents order.
+    pub fn reading_order(&self) -> Vec<usize> {
+        self.edition
+            .sections
+            .iter()
+            .flat_map(|s| s.texts.iter().copied())
+            .collect()
+    }
+}
+
+/// Escapes what HTML needs escaped. Tera's default also escapes `/`, which
+/// is valid but turns every URL in the output into `&#x2F;` noise.
+fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Tera nests the useful message in the error's sources; show the whole chain.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(e) = source {
+        parts.push(e.to_string());
+        source = e.source();
+    }
+    parts.join(": ")
+}
+
+fn builtin_theme() -> Result<(Tera, Vec<StaticFile>), tera::Error> {
+    let mut tera = Tera::default();
+    let templates = default_theme::FILES
+        .iter()
+        .filter_map(|(path, body)| Some((path.strip_prefix("templates/")?, *body)));
+    tera.add_raw_templates(templates)?;
+    tera.autoescape_on(vec![".html"]);
+    let statics = default_theme::FILES
+        .iter()
+        .filter_map(|(path, body)| {
+            let rel = path.strip_prefix("static/")?;
+            Some(StaticFile {
+                rel: PathBuf::from(rel),
+                source: StaticSource::Builtin(body),
+            })
+        })
+        .collect();
+    Ok((tera, statics))
+}
+
+/// The files of a theme's `static/` folder.
+fn disk_static_files(static_dir: &Path) -> Vec<StaticFile> {
+    walkdir::WalkDir::new(static_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(static_dir).ok()?.to_path_buf();
+            Some(StaticFile {
+                rel,
+                source: StaticSource::Disk(e.path().to_path_buf()),
+            })
+        })
+        .collect()
+}

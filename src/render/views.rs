@@ -1,0 +1,174 @@
+//! Views: the small, serializable types each template receives.
+//!
+//! Templates never see the internal model. Every view borrows from it, so
+//! building one costs no copies of text bodies. `docs/theme variables` in the
+//! README lists these fields for theme authors; keep the two in step.
+
+use serde::Serialize;
+
+use crate::config::EditionMeta;
+use crate::model::{Edition, Heading, PartialDate, Section, Text};
+
+/// `site`: the edition as a whole, on every page.
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    #[serde(flatten)]
+    pub meta: &'a EditionMeta,
+    pub generator: &'static str,
+}
+
+/// `page`: where this page is, so templates can build relative URLs.
+#[derive(Serialize)]
+pub struct PageView {
+    /// Prefix from this page to the site root: `""`, `"../"`, or the base path on the 404 page.
+    pub root: String,
+    /// Absolute URL of the page when `base_url` is set.
+    pub canonical_url: Option<String>,
+    /// `index`, `text` or `404`.
+    pub kind: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct DateView<'a> {
+    /// As the editor wrote it, e.g. `c. 1939`.
+    pub written: &'a str,
+    /// ISO 8601 with the precision known, for `<time datetime>`.
+    pub iso: String,
+    /// `YYYY/MM/DD` (as precise as known), for `citation_publication_date`.
+    pub citation: String,
+}
+
+impl<'a> DateView<'a> {
+    pub fn new(date: &'a PartialDate) -> Self {
+        DateView {
+            written: &date.written,
+            iso: date.iso(),
+            citation: date.citation_form(),
+        }
+    }
+}
+
+/// A text as listed in the table of contents or as a neighbour.
+#[derive(Serialize)]
+pub struct TextSummaryView<'a> {
+    pub slug: &'a str,
+    /// Relative to the site root: prefix it with `page.root`.
+    pub url: String,
+    pub title: &'a str,
+    pub subtitle: Option<&'a str>,
+    pub authors: &'a [String],
+    pub date: Option<DateView<'a>>,
+    pub summary: Option<&'a str>,
+    pub genre: Option<&'a str>,
+}
+
+impl<'a> TextSummaryView<'a> {
+    pub fn new(text: &'a Text) -> Self {
+        TextSummaryView {
+            slug: &text.id.0,
+            url: text_url(text),
+            title: &text.meta.title,
+            subtitle: text.meta.subtitle.as_deref(),
+            authors: &text.meta.authors,
+            date: text.meta.date.as_ref().map(DateView::new),
+            summary: text.meta.summary.as_deref(),
+            genre: text.meta.genre.as_deref(),
+        }
+    }
+}
+
+/// The URL of a text relative to the site root. It names `index.html` so the
+/// site also works from `file://`, where folders do not open their index.
+pub fn text_url(text: &Text) -> String {
+    format!("{}/index.html", text.id.0)
+}
+
+/// A section of the table of contents.
+#[derive(Serialize)]
+pub struct SectionView<'a> {
+    pub title: &'a str,
+    /// `""` for texts at the top of the content folder.
+    pub path: &'a str,
+    pub summary: Option<&'a str>,
+    pub intro_html: &'a str,
+    pub texts: Vec<TextSummaryView<'a>>,
+}
+
+impl<'a> SectionView<'a> {
+    pub fn new(section: &'a Section, edition: &'a Edition) -> Self {
+        SectionView {
+            title: &section.title,
+            path: &section.path,
+            summary: section.summary.as_deref(),
+            intro_html: &section.intro_html,
+            texts: section
+                .texts
+                .iter()
+                .map(|&i| TextSummaryView::new(&edition.texts[i]))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ProvenanceView<'a> {
+    /// The raw source, relative to the site root.
+    pub url: &'a str,
+    pub file_name: &'a str,
+    pub lines: &'a str,
+    pub sha256: &'a str,
+    /// The first 12 hex digits, enough to tell versions apart at a glance.
+    pub sha256_short: &'a str,
+}
+
+/// `text`: everything the text page shows.
+#[derive(Serialize)]
+pub struct TextView<'a> {
+    #[serde(flatten)]
+    pub summary: TextSummaryView<'a>,
+    pub publication: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub translator: Option<&'a str>,
+    pub original_language: Option<&'a str>,
+    pub language: Option<&'a str>,
+    pub tradition: Option<&'a str>,
+    pub tags: &'a [String],
+    pub section_title: Option<&'a str>,
+    pub headings: &'a [Heading],
+    pub body_html: &'a str,
+    pub footnotes_html: &'a str,
+    pub word_count: usize,
+    pub provenance: Option<ProvenanceView<'a>>,
+    pub residue: &'a [String],
+}
+
+impl<'a> TextView<'a> {
+    pub fn new(text: &'a Text, section: Option<&'a Section>) -> Self {
+        let m = &text.meta;
+        TextView {
+            summary: TextSummaryView::new(text),
+            publication: m.publication.as_deref(),
+            source: m.source.as_deref(),
+            translator: m.translator.as_deref(),
+            original_language: m.original_language.as_deref(),
+            language: m.language.as_deref(),
+            tradition: m.tradition.as_deref(),
+            tags: &m.tags,
+            section_title: section
+                .filter(|s| !s.path.is_empty())
+                .map(|s| s.title.as_str()),
+            headings: &text.headings,
+            body_html: &text.body_html,
+            footnotes_html: &text.footnotes_html,
+            word_count: text.word_count,
+            provenance: m.provenance.as_ref().map(|p| ProvenanceView {
+                url: &p.file,
+                file_name: p.file.rsplit('/').next().unwrap_or(&p.file),
+                lines: &p.lines,
+                sha256: &p.sha256,
+                sha256_short: p.sha256.get(..12).unwrap_or(&p.sha256),
+            }),
+            residue: &m.residue,
+        }
+    }
+}
