@@ -17,6 +17,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// unref: a pending wait must not keep Node alive once all else is done.
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
 function parseArgs(argv) {
   const o = { width: 1280, height: 800, timeoutMs: 60000, inject: [] };
   for (let i = 0; i < argv.length; i++) {
@@ -106,11 +109,11 @@ async function main() {
   const timer = setTimeout(() => {
     process.stdout.write(JSON.stringify({ ok: false, error: `timed out after ${opts.timeoutMs} ms` }) + '\n');
     child.kill('SIGKILL');
-    rmSync(profile, { recursive: true, force: true });
     process.exit(1);
   }, opts.timeoutMs);
 
   const consoleMessages = [];
+  let result;
   const exceptions = [];
   try {
     const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
@@ -155,16 +158,27 @@ async function main() {
       const { data } = await send('Page.captureScreenshot', { format: 'png' }, sessionId);
       writeFileSync(opts.screenshot, Buffer.from(data, 'base64'));
     }
-    process.stdout.write(JSON.stringify({ ok: true, value, console: consoleMessages, exceptions }) + '\n');
-    await send('Browser.close').catch(() => {});
+    result = { ok: true, value, console: consoleMessages, exceptions };
+    await Promise.race([send('Browser.close').catch(() => {}), sleep(2000)]);
   } catch (e) {
-    process.stdout.write(JSON.stringify({ ok: false, error: String(e && e.message || e) }) + '\n');
-    process.exitCode = 1;
-  } finally {
-    clearTimeout(timer);
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(profile, { recursive: true, force: true });
+    result = { ok: false, error: String((e && e.message) || e) };
   }
+  clearTimeout(timer);
+  // Let Chromium exit before its profile folder goes, or it may still write there.
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    if (!(await Promise.race([gone.then(() => true), sleep(3000).then(() => false)]))) {
+      child.kill('SIGKILL');
+      await gone;
+    }
+  }
+  try {
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  } catch {
+    // a leftover temporary profile is harmless
+  }
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.exitCode = result.ok ? 0 : 1;
 }
 
 main().catch((e) => {

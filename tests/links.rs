@@ -1,0 +1,213 @@
+//! Internal links of the built site: every relative `href`/`src` resolves to
+//! a file of the site, and every `#fragment` to an `id` of its target page.
+//! The checker itself lives in `tests/support/links.rs`; the first tests here
+//! prove it finds what it must on small hand-written sites.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::links::{self, check_site, check_site_with, parse_html, Options};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn page(body: &str) -> String {
+    format!("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>t</title></head>\n<body>\n{body}\n</body></html>\n")
+}
+
+/// A small site whose every link is fine, in every form the checker accepts.
+fn good_site(root: &Path) {
+    write(
+        root,
+        "index.html",
+        &page(
+            r##"<link rel="stylesheet" href="static/style.css">
+<a href="first/">first</a> <a href='first/index.html#p-2'>para 2</a>
+<a href=second/#sec>unquoted</a> <a href="#top">top</a> <a href="#">none</a> <a href="">self</a>
+<a href="#intro" id="intro">me</a> <a href="first/?q=1#p-1">query</a>
+<a href="https://example.org/x">ext</a> <a href="mailto:a@b.c">mail</a> <a href="//cdn.example/x.js">proto</a>
+<img alt="" src="data:image/png;base64,AAAA"> <img alt="" srcset="static/a%20b.png 1x, static/a%20b.png 2x">
+<a href="first/index.html#caf%C3%A9">encoded fragment</a> <a href="first/#&#x63;af&eacute;">entity kept as written</a>
+<!-- <a href="commented-out/">x</a> -->
+<script>var s = '<a href="in-script/">'; </script>
+<style>a::after { content: '<a href="in-style/">'; }</style>"##,
+        ),
+    );
+    write(
+        root,
+        "first/index.html",
+        &page(
+            r#"<p id="p-1">one</p><p id='p-2'>two</p><h2 id="café">c</h2><h2 id="&#x63;af&eacute;">x</h2><a href="../">home</a> <a href="../second/index.html">2</a> <a href="./">self</a>"#,
+        ),
+    );
+    write(
+        root,
+        "second/index.html",
+        &page(
+            r#"<a name="sec"></a><a href="../first/index.html#p-1">back</a><img alt="" src="../static/a%20b.png">"#,
+        ),
+    );
+    write(root, "static/style.css", "body{}");
+    write(root, "static/a b.png", "png");
+}
+
+#[test]
+fn checker_accepts_a_site_whose_links_all_resolve() {
+    let tmp = tempfile::tempdir().unwrap();
+    good_site(tmp.path());
+    let report = check_site(tmp.path());
+    report.assert_ok("hand-written good site");
+    assert_eq!(report.pages, 3);
+    // Every internal link above was resolved, not just skipped.
+    assert_eq!(report.internal, 18, "{report:?}");
+}
+
+#[test]
+fn checker_reports_every_broken_link_with_page_line_and_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    good_site(tmp.path());
+    write(
+        tmp.path(),
+        "broken/index.html",
+        &page(
+            r##"<a href="../nope/">missing folder</a>
+<a href='../first/index.html#p-9'>missing id</a>
+<img alt="" src="../static/missing.png">
+<a href="/first/">root-relative</a>
+<a href="../empty/">folder without index</a>
+<a href="../../../etc/passwd">outside</a>
+<a href="#nowhere">own fragment</a>
+<link rel="stylesheet" href="file:///tmp/x.css">
+<a href="../first">no trailing slash</a>
+<img alt="" srcset="../static/a%20b.png 1x, ../static/gone.png 2x">"##,
+        ),
+    );
+    fs::create_dir_all(tmp.path().join("empty")).unwrap();
+    let report = check_site(tmp.path());
+    let got: Vec<(usize, &str, &str)> = report
+        .broken
+        .iter()
+        .map(|b| {
+            assert_eq!(b.page, Path::new("broken/index.html"));
+            (b.line, b.url.as_str(), b.problem.as_str())
+        })
+        .collect();
+    let expect = [
+        (4, "../nope/", "no such folder"),
+        (
+            5,
+            "../first/index.html#p-9",
+            "no element with id=\"p-9\" in first/index.html",
+        ),
+        (6, "../static/missing.png", "no such file"),
+        (7, "/first/", "root-relative URL"),
+        (8, "../empty/", "folder without index.html"),
+        (9, "../../../etc/passwd", "points outside the site"),
+        (
+            10,
+            "#nowhere",
+            "no element with id=\"nowhere\" in broken/index.html",
+        ),
+        (11, "file:///tmp/x.css", "unexpected URL scheme `file:`"),
+        (12, "../first", "links to a folder without a trailing slash"),
+        (13, "../static/gone.png", "no such file"),
+    ];
+    assert_eq!(got.len(), expect.len(), "{:#?}", report.broken);
+    for ((line, url, problem), (eline, eurl, eproblem)) in got.iter().zip(expect) {
+        assert_eq!((*line, *url), (eline, eurl));
+        assert!(
+            problem.starts_with(eproblem),
+            "{url}: {problem:?} should start with {eproblem:?}"
+        );
+    }
+}
+
+#[test]
+fn checker_in_file_url_mode_reports_folder_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    good_site(tmp.path());
+    let report = check_site_with(
+        tmp.path(),
+        Options {
+            file_url_safe: true,
+        },
+    );
+    let mut urls: Vec<&str> = report.broken.iter().map(|b| b.url.as_str()).collect();
+    urls.sort();
+    // Every link to a folder, and nothing else (the URL as decoded from the attribute).
+    assert_eq!(
+        urls,
+        [
+            "../",
+            "./",
+            "first/",
+            "first/#caf&eacute;",
+            "first/?q=1#p-1",
+            "second/#sec"
+        ]
+    );
+}
+
+#[test]
+fn parser_reads_quotes_entities_and_skips_raw_text() {
+    let p = parse_html(
+        "<A HREF='a.html?x=1&amp;y=2' ID=one><img\n src = \"b.png\" id=\"t&quot;wo\"><p id=three/>\n\
+         <script>document.write('<a href=\"no.html\" id=\"no\">')</script><a href=c.html>c</a>\
+         <textarea><a href=\"no2.html\"></textarea><!-- <a href=\"no3.html\"> -->",
+    );
+    let links: Vec<(usize, &str, &str, &str)> = p
+        .links
+        .iter()
+        .map(|l| (l.line, l.tag.as_str(), l.attr.as_str(), l.url.as_str()))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            (1, "a", "href", "a.html?x=1&y=2"),
+            (1, "img", "src", "b.png"),
+            (3, "a", "href", "c.html"),
+        ]
+    );
+    let mut ids: Vec<&str> = p.ids.iter().map(String::as_str).collect();
+    ids.sort();
+    // `id=three/>`: an unquoted value runs to whitespace or `>`, so it is `three/`.
+    assert_eq!(ids, ["one", "t\"wo", "three/"]);
+    assert_eq!(
+        links::decode_entities("&lt;&#65;&#x42;&unknown;&"),
+        "<AB&unknown;&"
+    );
+    assert_eq!(links::percent_decode("caf%C3%A9%zz%4"), "café%zz%4");
+}
+
+// --- the real site -----------------------------------------------------------
+
+#[test]
+fn bundled_edition_has_no_broken_internal_links() {
+    let tmp = support::build_bundled_edition(&[]);
+    let site = tmp.path().join("book");
+    let report = check_site(&site);
+    assert!(
+        report.pages >= 3,
+        "expected at least index, 404 and one text page, found {} HTML page(s) in {}",
+        report.pages,
+        site.display()
+    );
+    assert!(
+        report.internal > 0,
+        "the built site has no internal link at all"
+    );
+    report.assert_ok("bundled edition (scholia build)");
+}
+
+#[test]
+fn bundled_edition_built_with_a_base_path_has_no_broken_internal_links() {
+    let tmp = support::build_bundled_edition(&["--base-path", "/sub/path/"]);
+    let report = check_site(&tmp.path().join("book"));
+    assert!(report.pages >= 3 && report.internal > 0, "{report:?}");
+    report.assert_ok("bundled edition (scholia build --base-path /sub/path/)");
+}
