@@ -53,6 +53,14 @@ pub fn block_texts(markdown: &str) -> Vec<String> {
         .collect()
 }
 
+/// Renders editorial prose (an introduction) as plain HTML: no block numbers,
+/// since readers cite the texts, not the edition's front matter.
+pub fn render_prose(markdown: &str) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new_ext(markdown, options()));
+    out
+}
+
 /// Renders a body to HTML.
 pub fn render(markdown: &str, place: BodyPlace) -> Rendered {
     let lines = LineIndex::new(markdown);

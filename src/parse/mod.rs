@@ -38,17 +38,11 @@ pub fn parse_file(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
         FileKind::SectionIndex => {
             let meta = front_matter::parse_section(&file.text, &split, &file.display)
                 .map_err(|d| vec![d])?;
-            let intro = markdown::render(
-                split.body,
-                BodyPlace {
-                    first_line,
-                    numbers: None,
-                },
-            );
+            let intro_html = markdown::render_prose(split.body);
             Ok(Parsed::Section(SectionInfo {
                 path: folder,
                 meta,
-                intro_html: intro.body_html,
+                intro_html,
             }))
         }
         FileKind::Text | FileKind::Asset => {
