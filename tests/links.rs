@@ -133,8 +133,9 @@ fn checker_in_file_url_mode_reports_folder_links() {
     good_site(tmp.path());
     let report = check_site_with(
         tmp.path(),
-        Options {
+        &Options {
             file_url_safe: true,
+            ..Options::default()
         },
     );
     let mut urls: Vec<&str> = report.broken.iter().map(|b| b.url.as_str()).collect();
@@ -184,6 +185,62 @@ fn parser_reads_quotes_entities_and_skips_raw_text() {
     assert_eq!(links::percent_decode("caf%C3%A9%zz%4"), "café%zz%4");
 }
 
+#[test]
+fn checker_allows_base_path_urls_on_the_404_page_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    good_site(tmp.path());
+    let body = r#"<a href="/sub/path/">home</a> <a href="/sub/path/first/index.html#p-1">p1</a>
+<link rel="stylesheet" href="/sub/path/static/style.css"> <a href="/sub/path/nope.html">gone</a> <a href="/other/">other</a>"#;
+    write(tmp.path(), "404.html", &page(body));
+    write(tmp.path(), "second/more.html", &page(body));
+    let opts = Options {
+        base_path: Some("/sub/path/".into()),
+        ..Options::default()
+    };
+    let report = check_site_with(tmp.path(), &opts);
+    let got: Vec<(String, &str, &str)> = report
+        .broken
+        .iter()
+        .map(|b| {
+            (
+                b.page.display().to_string(),
+                b.url.as_str(),
+                b.problem.as_str(),
+            )
+        })
+        .collect();
+    let root_relative =
+        "root-relative URL: it breaks under a sub-path and from file://; use a relative URL";
+    assert_eq!(
+        got,
+        [
+            (
+                "404.html".to_string(),
+                "/sub/path/nope.html",
+                "no such file"
+            ),
+            ("404.html".to_string(), "/other/", root_relative),
+            ("second/more.html".to_string(), "/sub/path/", root_relative),
+            (
+                "second/more.html".to_string(),
+                "/sub/path/first/index.html#p-1",
+                root_relative
+            ),
+            (
+                "second/more.html".to_string(),
+                "/sub/path/static/style.css",
+                root_relative
+            ),
+            (
+                "second/more.html".to_string(),
+                "/sub/path/nope.html",
+                root_relative
+            ),
+            ("second/more.html".to_string(), "/other/", root_relative),
+        ]
+    );
+}
+
 // --- the real site -----------------------------------------------------------
 
 #[test]
@@ -207,7 +264,11 @@ fn bundled_edition_has_no_broken_internal_links() {
 #[test]
 fn bundled_edition_built_with_a_base_path_has_no_broken_internal_links() {
     let tmp = support::build_bundled_edition(&["--base-path", "/sub/path/"]);
-    let report = check_site(&tmp.path().join("book"));
+    let opts = Options {
+        base_path: Some("/sub/path/".into()),
+        ..Options::default()
+    };
+    let report = check_site_with(&tmp.path().join("book"), &opts);
     assert!(report.pages >= 3 && report.internal > 0, "{report:?}");
     report.assert_ok("bundled edition (scholia build --base-path /sub/path/)");
 }

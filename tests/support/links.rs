@@ -64,11 +64,16 @@ impl fmt::Display for BrokenLink {
 }
 
 /// Options of a check.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Report links to a folder (`a/`, `.`) even when it has an index.html:
     /// opened from `file://`, such a link shows a folder listing, not the page.
     pub file_url_safe: bool,
+    /// The `--base-path` the site was built with (such as `/sub/path/`). A
+    /// host serves `404.html` at any missing URL, where relative URLs cannot
+    /// work, so on that page (only) root-relative URLs under the base path
+    /// are allowed, and resolved from the site root.
+    pub base_path: Option<String>,
 }
 
 /// The outcome of checking a site.
@@ -102,11 +107,11 @@ impl Report {
 
 /// Checks every HTML page under `root` with default options.
 pub fn check_site(root: &Path) -> Report {
-    check_site_with(root, Options::default())
+    check_site_with(root, &Options::default())
 }
 
 /// Checks every HTML page under `root`.
-pub fn check_site_with(root: &Path, opts: Options) -> Report {
+pub fn check_site_with(root: &Path, opts: &Options) -> Report {
     let pages: BTreeMap<PathBuf, ParsedPage> = super::html_files(root)
         .into_iter()
         .map(|rel| {
@@ -168,7 +173,7 @@ fn check_url(
     page: &Path,
     url: &str,
     pages: &BTreeMap<PathBuf, ParsedPage>,
-    opts: Options,
+    opts: &Options,
 ) -> Check {
     // HTML strips leading and trailing ASCII whitespace from URLs.
     let url = url.trim_matches(|c: char| c.is_ascii_whitespace());
@@ -180,6 +185,19 @@ fn check_url(
             "http" | "https" | "mailto" | "data" | "tel" => Check::External,
             other => Check::Broken(format!("unexpected URL scheme `{other}:`")),
         };
+    }
+    // The folder the URL's path is relative to.
+    let mut base = page.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut url = url;
+    if let Some(rest) = opts
+        .base_path
+        .as_deref()
+        .filter(|_| page == Path::new("404.html"))
+        .and_then(|bp| url.strip_prefix(bp.trim_end_matches('/')))
+        .and_then(|rest| rest.strip_prefix('/'))
+    {
+        base = PathBuf::new();
+        url = if rest.is_empty() { "./" } else { rest };
     }
     if url.starts_with('/') {
         return Check::Broken(
@@ -196,7 +214,7 @@ fn check_url(
         page.to_path_buf()
     } else {
         let decoded = percent_decode(path_part);
-        let mut resolved = page.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut resolved = base;
         for comp in Path::new(&decoded).components() {
             match comp {
                 Component::Normal(c) => resolved.push(c),
