@@ -97,8 +97,13 @@ pub fn speaker(line: &str) -> Option<(&str, &str)> {
     if words > 2
         || label.chars().count() > 24
         || !first.is_uppercase()
-        || label.chars().any(|c| !(c.is_alphabetic() || c == ' ' || c == '-' || c == '.'))
-        || matches!(label, "Source" | "Note" | "Sources" | "Notes" | "Update" | "Edit")
+        || label
+            .chars()
+            .any(|c| !(c.is_alphabetic() || c == ' ' || c == '-' || c == '.'))
+        || matches!(
+            label,
+            "Source" | "Note" | "Sources" | "Notes" | "Update" | "Edit"
+        )
     {
         return None;
     }
@@ -134,7 +139,10 @@ pub fn residue(line: &str) -> bool {
 
 /// A footnote line: superscript number at the start, then the note.
 pub fn footnote_definition(line: &str) -> Option<(u32, &str)> {
-    let digits: String = line.chars().take_while(|&c| superscript_value(c).is_some()).collect();
+    let digits: String = line
+        .chars()
+        .take_while(|&c| superscript_value(c).is_some())
+        .collect();
     if digits.is_empty() {
         return None;
     }
@@ -170,10 +178,17 @@ pub fn byline_title(line: &str) -> Option<(String, String, String)> {
     }
     let author = rest[..open].trim().trim_end_matches(',').trim();
     let date = &rest[open + 1..rest.len() - 1];
-    if author.is_empty() || author.split(' ').count() > 4 || !date.chars().any(|c| c.is_ascii_digit()) {
+    if author.is_empty()
+        || author.split(' ').count() > 4
+        || !date.chars().any(|c| c.is_ascii_digit())
+    {
         return None;
     }
-    Some((title.to_string(), author.to_string(), date.trim().to_string()))
+    Some((
+        title.to_string(),
+        author.to_string(),
+        date.trim().to_string(),
+    ))
 }
 
 /// The attribution of a quoted passage: `~Joseph E. Davies`, `–Kaganovich (`,
@@ -207,7 +222,8 @@ pub fn table_row(line: &str) -> Option<(String, Vec<String>)> {
     let numeric = |w: &&str| {
         let w = w.trim_end_matches('%');
         !w.is_empty()
-            && w.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+            && w.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
             && w.chars().any(|c| c.is_ascii_digit())
     };
     let cells = words.iter().rev().take_while(|w| numeric(w)).count();
@@ -215,7 +231,13 @@ pub fn table_row(line: &str) -> Option<(String, Vec<String>)> {
         return None;
     }
     let label = words[..words.len() - cells].join(" ");
-    Some((label, words[words.len() - cells..].iter().map(|w| w.to_string()).collect()))
+    Some((
+        label,
+        words[words.len() - cells..]
+            .iter()
+            .map(|w| w.to_string())
+            .collect(),
+    ))
 }
 
 /// A dateline such as `Los Angeles, USA, Nov. 7`: a short line ending with
@@ -224,8 +246,9 @@ pub fn dateline(line: &str) -> bool {
     line.chars().count() <= 60 && line.contains(", ") && parse_month_day(line).is_some()
 }
 
-const MONTHS: [&str; 12] =
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 fn month_number(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.').to_lowercase();
@@ -233,17 +256,32 @@ fn month_number(word: &str) -> Option<u32> {
         return None;
     }
     let full = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     MONTHS
         .iter()
-        .position(|m| w == *m || (w.len() >= 3 && full.iter().any(|f| f.starts_with(&w) && f.starts_with(m))))
+        .position(|m| {
+            w == *m || (w.len() >= 3 && full.iter().any(|f| f.starts_with(&w) && f.starts_with(m)))
+        })
         .map(|i| i as u32 + 1)
 }
 
 fn parse_month_day(s: &str) -> Option<(u32, u32)> {
-    let words: Vec<&str> = s.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
     for pair in words.windows(2) {
         if let Some(m) = month_number(pair[0]) {
             let d: u32 = pair[1].trim_end_matches('.').parse().ok()?;
@@ -259,7 +297,10 @@ fn parse_month_day(s: &str) -> Option<(u32, u32)> {
 /// the text gives) from the ways the seeds write dates: `Aug 26. 1939`,
 /// `Feb 2 1944`, `Fri, Jan 19, 2024`. `None` when there is no year.
 pub fn parse_date(s: &str) -> Option<String> {
-    let words: Vec<&str> = s.split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
     let year = words.iter().rev().find_map(|w| {
         let w = w.trim_end_matches('.');
         (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit())).then(|| w.to_string())
@@ -291,7 +332,10 @@ mod tests {
             ("“Ezhov interrogation 04.30.39", false),
             ("Scott, John. Behind the Urals)", false),
             ("Gustav Klutsis, Public domain", false),
-            ("Source: Walter Ulbricht “Zur Geschichte”, Dietz Verlag, Berlin, 1968", false),
+            (
+                "Source: Walter Ulbricht “Zur Geschichte”, Dietz Verlag, Berlin, 1968",
+                false,
+            ),
             ("GOLDMAN: Have you read the testimony?", false),
             ("the lower case start", false),
         ];
@@ -302,7 +346,10 @@ mod tests {
 
     #[test]
     fn numbered_lines() {
-        assert_eq!(numbered("1. The Profit Motive"), Some((1, '.', "The Profit Motive")));
+        assert_eq!(
+            numbered("1. The Profit Motive"),
+            Some((1, '.', "The Profit Motive"))
+        );
         assert_eq!(numbered("2) The claim"), Some((2, ')', "The claim")));
         assert_eq!(numbered("1937 was a year"), None);
         assert_eq!(numbered("3.6 billion"), None);
@@ -312,11 +359,23 @@ mod tests {
     #[test]
     fn speakers() {
         let table = [
-            ("Ulbricht: So, Mr. priest, can you remember?", Some(("Ulbricht", "So, Mr. priest, can you remember?"))),
-            ("STALIN: [interrupts] Very many.", Some(("STALIN", "[interrupts] Very many."))),
-            ("Lead-in: Dear listeners!", Some(("Lead-in", "Dear listeners!"))),
+            (
+                "Ulbricht: So, Mr. priest, can you remember?",
+                Some(("Ulbricht", "So, Mr. priest, can you remember?")),
+            ),
+            (
+                "STALIN: [interrupts] Very many.",
+                Some(("STALIN", "[interrupts] Very many.")),
+            ),
+            (
+                "Lead-in: Dear listeners!",
+                Some(("Lead-in", "Dear listeners!")),
+            ),
             ("Source: Deutsche Volkszeitung", None),
-            ("In Critique of the Gotha Programme Marx says: a thing", None),
+            (
+                "In Critique of the Gotha Programme Marx says: a thing",
+                None,
+            ),
             ("“GOLDMAN: Did you ever", None),
         ];
         for (line, expected) in table {
@@ -344,9 +403,18 @@ mod tests {
 
     #[test]
     fn footnotes() {
-        assert_eq!(footnote_definition("¹ also known as Siegfried Line"), Some((1, "also known as Siegfried Line")));
-        assert_eq!(footnote_definition("¹⁶ “Ständesozialismus“"), Some((16, "“Ständesozialismus“")));
-        assert_eq!(footnote_definition("¹Deutsche Arbeitsfront"), Some((1, "Deutsche Arbeitsfront")));
+        assert_eq!(
+            footnote_definition("¹ also known as Siegfried Line"),
+            Some((1, "also known as Siegfried Line"))
+        );
+        assert_eq!(
+            footnote_definition("¹⁶ “Ständesozialismus“"),
+            Some((16, "“Ständesozialismus“"))
+        );
+        assert_eq!(
+            footnote_definition("¹Deutsche Arbeitsfront"),
+            Some((1, "Deutsche Arbeitsfront"))
+        );
         assert_eq!(footnote_definition("Text¹"), None);
         assert_eq!(footnote_definition("¹"), None);
     }
@@ -354,17 +422,38 @@ mod tests {
     #[test]
     fn bylines_and_dates() {
         assert_eq!(
-            byline_title("“Questions of the United Front in Germany“ by Walter Ulbricht (Aug 26. 1939)"),
-            Some(("Questions of the United Front in Germany".into(), "Walter Ulbricht".into(), "Aug 26. 1939".into()))
+            byline_title(
+                "“Questions of the United Front in Germany“ by Walter Ulbricht (Aug 26. 1939)"
+            ),
+            Some((
+                "Questions of the United Front in Germany".into(),
+                "Walter Ulbricht".into(),
+                "Aug 26. 1939".into()
+            ))
         );
         assert_eq!(
-            byline_title("“How is the unity for the fall of Hitler?” by Walter Ulbricht, (Aug 27 1939)"),
-            Some(("How is the unity for the fall of Hitler?".into(), "Walter Ulbricht".into(), "Aug 27 1939".into()))
+            byline_title(
+                "“How is the unity for the fall of Hitler?” by Walter Ulbricht, (Aug 27 1939)"
+            ),
+            Some((
+                "How is the unity for the fall of Hitler?".into(),
+                "Walter Ulbricht".into(),
+                "Aug 27 1939".into()
+            ))
         );
-        assert_eq!(byline_title("“What is democracy?” a comrade asked (really)"), None);
+        assert_eq!(
+            byline_title("“What is democracy?” a comrade asked (really)"),
+            None
+        );
         assert_eq!(parse_date("Aug 26. 1939").as_deref(), Some("1939-08-26"));
-        assert_eq!(parse_date("Fri, Jan 19, 2024").as_deref(), Some("2024-01-19"));
-        assert_eq!(parse_date("Talk, Feb 2 1944").as_deref(), Some("1944-02-02"));
+        assert_eq!(
+            parse_date("Fri, Jan 19, 2024").as_deref(),
+            Some("2024-01-19")
+        );
+        assert_eq!(
+            parse_date("Talk, Feb 2 1944").as_deref(),
+            Some("1944-02-02")
+        );
         assert_eq!(parse_date("published in 1968").as_deref(), Some("1968"));
         assert_eq!(parse_date("Nov. 7"), None);
         assert!(dateline("Los Angeles, USA, Nov. 7"));
@@ -375,7 +464,10 @@ mod tests {
     fn attributions() {
         let table = [
             ("(Marx, Ibid.)", true),
-            ("~ Za Rossiyu, Nov. 1, 1934 (Organ of the fascist Russian National League)", true),
+            (
+                "~ Za Rossiyu, Nov. 1, 1934 (Organ of the fascist Russian National League)",
+                true,
+            ),
             ("~Joseph E. Davies", true),
             ("–Kaganovich (", true),
             ("–Bruce Franklin (in The Essential Stalin p. 26)", true),
@@ -393,7 +485,10 @@ mod tests {
     fn table_rows() {
         assert_eq!(
             table_row("Year 1937 1938 1939"),
-            Some(("Year".into(), vec!["1937".into(), "1938".into(), "1939".into()]))
+            Some((
+                "Year".into(),
+                vec!["1937".into(), "1938".into(), "1939".into()]
+            ))
         );
         assert_eq!(
             table_row("Leaders removed (%) 7.7% 3.7% 0.08%").map(|r| r.0),

