@@ -228,15 +228,17 @@ impl Staging {
         Ok(carried)
     }
 
+    /// Replaces the marker with the full list at once: a build killed while
+    /// writing it must not leave a partial list that would strand files.
     fn write_manifest(&self, ours: &BTreeSet<PathBuf>) -> io::Result<()> {
-        let mut file = fs::File::create(self.dir.join(MARKER))?;
-        file.write_all(MARKER_HEADER.as_bytes())?;
-        for rel in ours {
-            if rel != Path::new(MARKER) {
-                writeln!(file, "{}", rel.display())?;
-            }
+        let mut list = String::from(MARKER_HEADER);
+        for rel in ours.iter().filter(|rel| *rel != Path::new(MARKER)) {
+            list.push_str(&rel.to_string_lossy());
+            list.push('\n');
         }
-        Ok(())
+        let partial = self.dir.join(format!("{MARKER}.partial"));
+        fs::File::create(&partial)?.write_all(list.as_bytes())?;
+        fs::rename(partial, self.dir.join(MARKER))
     }
 
     /// Removes the staging folder of a build that failed.
