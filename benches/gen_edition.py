@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Generate a synthetic edition of N texts for benchmarks, twice: as a scholia
+edition and as a Hugo site with the same content.
+
+    python3 benches/gen_edition.py N OUTDIR [--seed 42] [--seeds DIR]
+
+writes
+    OUTDIR/scholia/book.toml                    [edition] title, [build] theme
+    OUTDIR/scholia/content/<section>/_index.md  10 sections
+    OUTDIR/scholia/content/<section>/<slug>.md  the texts
+    OUTDIR/hugo/hugo.toml, layouts/, static/    a minimal Hugo site ...
+    OUTDIR/hugo/content/...                     ... with the same Markdown files
+    OUTDIR/STAMP                                what was generated (N, seed, sizes)
+
+Each text has YAML front-matter (title, author, date "1939-08-26", summary)
+and ~50 paragraphs (~28 KB) drawn from the seed texts (../shared/seeds beside
+the repository by default), headings, and footnotes `[^n]` with definitions.
+The output depends only on N, --seed and the seed files: the same arguments
+give byte-identical files. Standard library only.
+"""
+
+import argparse
+import glob
+import json
+import os
+import random
+import re
+import shutil
+import sys
+
+GENERATOR_VERSION = 1
+SECTIONS = 10
+PARAGRAPHS = 50
+HEADING_EVERY = 8
+FOOTNOTES = 8
+DATE = "1939-08-26"
+AUTHORS = [
+    "Walter Ulbricht",
+    "Holly Quilty",
+    "Georgi Dimitrov",
+    "Clara Zetkin",
+    "Ernst Thälmann",
+    "Rosa Luxemburg",
+    "Leon Trotsky",
+    "Wilhelm Pieck",
+]
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_SEEDS = os.path.join(os.path.dirname(REPO), "shared", "seeds")
+
+
+def yaml_str(s):
+    # A JSON string (ASCII-escaped) is a valid YAML double-quoted scalar.
+    return json.dumps(s, ensure_ascii=True)
+
+
+def load_pools(seed_dir):
+    files = sorted(glob.glob(os.path.join(seed_dir, "*.txt")))
+    if not files:
+        sys.exit(f"gen_edition.py: no seed texts (*.txt) in {seed_dir}")
+    body, short = [], []
+    for f in files:
+        with open(f, encoding="utf-8") as fh:
+            text = fh.read()
+        for block in re.split(r"\n\s*\n", text):
+            p = " ".join(block.split())
+            if not p:
+                continue
+            # Keep the generated Markdown to plain paragraphs: no raw HTML,
+            # no accidental list items, headings, or footnote syntax.
+            p = p.replace("<", "&lt;").replace("[^", "[")
+            p = re.sub(r"^([#>*+\-•]|\d+[.)])\s*", "", p)
+            if len(p.encode("utf-8")) > 200:
+                body.append(p)
+            elif 15 < len(p) < 70 and not p.endswith((".", ",", ":")):
+                short.append(p)
+    sentences = [
+        s for p in body for s in re.split(r"(?<=[.!?])\s+", p) if 40 < len(s) < 300
+    ]
+    if not body or not short or not sentences:
+        sys.exit(f"gen_edition.py: the seed texts in {seed_dir} are too small")
+    return body, short, sentences
+
+
+def make_text(rng, i, body, short, sentences):
+    title = f"{rng.choice(short)} ({i + 1})"
+    author = rng.choice(AUTHORS)
+    summary = rng.choice(sentences)
+    paragraphs = [rng.choice(body) for _ in range(PARAGRAPHS)]
+    notes = sorted(rng.sample(range(PARAGRAPHS), FOOTNOTES))
+    out = [
+        "---",
+        f"title: {yaml_str(title)}",
+        f"author: {yaml_str(author)}",
+        f'date: "{DATE}"',
+        f"summary: {yaml_str(summary)}",
+        "---",
+        "",
+    ]
+    n = 0
+    for k, p in enumerate(paragraphs):
+        if k and k % HEADING_EVERY == 0:
+            out += [f"## {rng.choice(short)}", ""]
+        if k in notes:
+            n += 1
+            # After the first sentence, or at the end.
+            m = re.search(r"[.!?](?=\s)", p)
+            cut = m.end() if m else len(p)
+            p = f"{p[:cut]}[^{n}]{p[cut:]}"
+        out += [p, ""]
+    for k in range(1, n + 1):
+        out += [f"[^{k}]: {rng.choice(sentences)}", ""]
+    return "\n".join(out)
+
+
+HUGO_TOML = """baseURL = "/"
+languageCode = "en"
+title = {title}
+relativeURLs = true
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
+enableRobotsTXT = false
+
+[markup.goldmark.parser]
+autoHeadingID = true
+
+[markup.goldmark.extensions]
+footnote = true
+strikethrough = true
+table = true
+typographer = true
+"""
+
+HUGO_BASEOF = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ if .IsHome }}{{ .Site.Title }}{{ else }}{{ .Title }} · {{ .Site.Title }}{{ end }}</title>
+<link rel="stylesheet" href="{{ "style.css" | relURL }}">
+</head>
+<body>
+<header class="site-header"><a class="site-title" href="{{ "" | relURL }}">{{ .Site.Title }}</a></header>
+<main id="main">
+{{ block "main" . }}{{ end }}
+</main>
+<footer class="site-footer"><p>{{ .Site.Title }}</p></footer>
+</body>
+</html>
+"""
+
+HUGO_SINGLE = """{{ define "main" }}
+<article class="text">
+<header>
+<h1>{{ .Title }}</h1>
+<p class="byline">{{ .Params.author }}, <time>{{ .Date.Format "2006-01-02" }}</time></p>
+{{ with .Params.summary }}<p class="summary">{{ . }}</p>{{ end }}
+</header>
+{{ .Content }}
+</article>
+{{ end }}
+"""
+
+HUGO_ENTRY = """<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <span class="byline">{{ .Params.author }}, {{ .Date.Format "2006-01-02" }}</span>{{ with .Params.summary }}<p class="summary">{{ . }}</p>{{ end }}</li>"""
+
+HUGO_LIST = (
+    """{{ define "main" }}
+<h1>{{ .Title }}</h1>
+{{ if .IsHome }}
+{{ range .Site.Sections }}
+<section><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
+<ol>{{ range .Pages }}"""
+    + HUGO_ENTRY
+    + """{{ end }}</ol></section>
+{{ end }}
+{{ else }}
+<ol>{{ range .Pages }}"""
+    + HUGO_ENTRY
+    + """{{ end }}</ol>
+{{ end }}
+{{ end }}
+"""
+)
+
+HUGO_404 = """{{ define "main" }}<h1>Page not found</h1><p><a href="{{ "" | relURL }}">Contents</a></p>{{ end }}
+"""
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("n", type=int, help="number of texts")
+    ap.add_argument("outdir", help="folder to write (replaced if it exists)")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--seeds", default=DEFAULT_SEEDS, help="folder of seed *.txt")
+    args = ap.parse_args()
+    if args.n < 1:
+        sys.exit("gen_edition.py: N must be at least 1")
+
+    body, short, sentences = load_pools(args.seeds)
+    rng = random.Random(args.seed)
+    title = f"Synthetic edition of {args.n} texts"
+
+    out = os.path.abspath(args.outdir)
+    if os.path.exists(out):
+        if not os.path.exists(os.path.join(out, "STAMP")):
+            sys.exit(f"gen_edition.py: {out} exists and is not a generated edition; not replacing it")
+        shutil.rmtree(out)
+    sch, hugo = os.path.join(out, "scholia"), os.path.join(out, "hugo")
+
+    write(
+        os.path.join(sch, "book.toml"),
+        f"[edition]\ntitle = {yaml_str(title)}\nlanguage = \"en\"\n\n[build]\ntheme = \"default\"\n",
+    )
+    write(os.path.join(hugo, "hugo.toml"), HUGO_TOML.format(title=yaml_str(title)))
+    write(os.path.join(hugo, "layouts/_default/baseof.html"), HUGO_BASEOF)
+    write(os.path.join(hugo, "layouts/_default/single.html"), HUGO_SINGLE)
+    write(os.path.join(hugo, "layouts/_default/list.html"), HUGO_LIST)
+    write(os.path.join(hugo, "layouts/404.html"), HUGO_404)
+    css = os.path.join(REPO, "themes/default/static/style.css")
+    if os.path.exists(css):
+        os.makedirs(os.path.join(hugo, "static"), exist_ok=True)
+        shutil.copyfile(css, os.path.join(hugo, "static/style.css"))
+    else:
+        write(os.path.join(hugo, "static/style.css"), "body { max-width: 40em; }\n")
+
+    sections = [f"section-{s + 1:02d}" for s in range(SECTIONS)]
+    for s, name in enumerate(sections):
+        index = f"---\ntitle: {yaml_str(f'Section {s + 1}: ' + rng.choice(short))}\nweight: {s + 1}\n---\n"
+        for root in (sch, hugo):
+            write(os.path.join(root, "content", name, "_index.md"), index)
+
+    total = 0
+    for i in range(args.n):
+        text = make_text(rng, i, body, short, sentences)
+        rel = os.path.join("content", sections[i % SECTIONS], f"text-{i + 1:05d}.md")
+        for root in (sch, hugo):
+            write(os.path.join(root, rel), text)
+        total += len(text.encode("utf-8"))
+
+    stamp = {
+        "generator": GENERATOR_VERSION,
+        "n": args.n,
+        "seed": args.seed,
+        "texts_bytes": total,
+        "avg_text_bytes": total // args.n,
+    }
+    write(os.path.join(out, "STAMP"), json.dumps(stamp, sort_keys=True) + "\n")
+    print(
+        f"generated {args.n} texts in {SECTIONS} sections, {total / 1e6:.1f} MB "
+        f"(avg {total // args.n} bytes per text) into {out}/{{scholia,hugo}}"
+    )
+
+
+if __name__ == "__main__":
+    main()
