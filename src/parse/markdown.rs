@@ -142,7 +142,14 @@ impl<'a> State<'a> {
         match event {
             Event::Start(Tag::Paragraph) => self.open_block("p", "</p>\n", offset, None),
             Event::Start(Tag::Item) => self.open_block("li", "</li>\n", offset, None),
-            Event::Start(tag @ (Tag::Table(_) | Tag::CodeBlock(_))) => self.open_block(
+            // A wide table scrolls inside its own box, so the number stays visible beside it.
+            Event::Start(tag @ Tag::Table(_)) => self.open_block(
+                "div class=\"block\"",
+                "</div></div>\n",
+                offset,
+                Some(Event::Start(tag)),
+            ),
+            Event::Start(tag @ Tag::CodeBlock(_)) => self.open_block(
                 "div class=\"block\"",
                 "</div>\n",
                 offset,
@@ -231,6 +238,12 @@ impl<'a> State<'a> {
             paragraph_number(number)
         ))));
         if let Some(e) = inner {
+            if matches!(e, Event::Start(Tag::Table(_))) {
+                // Focusable, so keyboard users can scroll a table wider than the screen.
+                self.emit(Event::Html(CowStr::from(format!(
+                    "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table, paragraph {number}\">"
+                ))));
+            }
             self.emit(e);
         }
     }
