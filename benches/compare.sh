@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Times `scholia build` beside Hugo on the same synthetic edition, in one run.
+#
+#   bash benches/compare.sh [N...]        (default: 1000 10000)
+#
+# For each N: generates the edition (benches/gen_edition.py, reused when
+# already there), then measures, with /usr/bin/time (wall seconds, peak RSS):
+#   build cold  tmpfs  first build into an empty output folder on /dev/shm
+#                      (Hugo with an empty --cacheDir too)
+#   build warm  tmpfs  rebuild over that output; median of $RUNS runs
+#   build cold  disk   as cold, output under $BENCH_DIR/out on the disk
+#   check              `scholia check` (no writing) beside `hugo --renderToMemory`
+# and prints a table with the ratio hugo/scholia (above 1: scholia is faster
+# or smaller). Results are also written to $BENCH_DIR/results-<date>.txt.
+#
+# Environment: BENCH_DIR (inputs and results; default target/bench),
+# SHM_DIR (tmpfs outputs; default /dev/shm/scholia-bench), RUNS (warm runs;
+# default 3), SEED (generator seed; default 42), HYPERFINE=0 to skip the
+# hyperfine summary that runs when hyperfine is installed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo=$(pwd)
+BENCH_DIR=${BENCH_DIR:-$repo/target/bench}
+SHM_DIR=${SHM_DIR:-/dev/shm/scholia-bench}
+RUNS=${RUNS:-3}
+SEED=${SEED:-42}
+sizes=("$@")
+[ "${#sizes[@]}" -gt 0 ] || sizes=(1000 10000)
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# --- tools ---------------------------------------------------------------------
+apt_updated=
+apt_install() {
+    local SUDO=
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    if [ -z "$apt_updated" ]; then
+        $SUDO apt-get update -qq
+        apt_updated=1
+    fi
+    say "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+command -v hugo >/dev/null 2>&1 || apt_install hugo
+[ -x /usr/bin/time ] || apt_install time
+
+say "cargo build --release"
+cargo build --release --quiet
+bin=$repo/target/release/scholia
+
+mkdir -p "$BENCH_DIR" "$SHM_DIR"
+trap 'rm -rf "$SHM_DIR"' EXIT
+results=$BENCH_DIR/results-$(date -u +%Y%m%dT%H%M%SZ).txt
+
+# --- measuring -------------------------------------------------------------------
+# measure LOG CMD... : runs CMD under /usr/bin/time; sets SECS and MB.
+measure() {
+    local log=$1
+    shift
+    local tf
+    tf=$(mktemp)
+    if ! /usr/bin/time -f '%e %M' -o "$tf" "$@" >"$log" 2>&1; then
+        echo "FAILED: $*" >&2
+        tail -n 20 "$log" >&2
+        rm -f "$tf"
+        exit 1
+    fi
+    local kb
+    read -r SECS kb <"$tf"
+    MB=$((kb / 1024))
+    rm -f "$tf"
+}
+
+# measure_median LOG RUNS CMD... : median seconds, peak MB over RUNS runs.
+measure_median() {
+    local log=$1 runs=$2
+    shift 2
+    local times=() peak=0 i
+    for ((i = 0; i < runs; i++)); do
+        measure "$log" "$@"
+        times+=("$SECS")
+        ((MB > peak)) && peak=$MB
+    done
+    SECS=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+    MB=$peak
+}
+
+drop_caches() { # best effort: needs a writable /proc/sys/vm/drop_caches
+    sync
+    { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null && return 0 || return 1
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+row() { # label scholia_s scholia_mb hugo_s hugo_mb
+    printf '%-34s %9s %8s %9s %8s %10s %10s\n' "$1" "$2" "$3" "$4" "$5" "$(ratio "$4" "$2")x" "$(ratio "$5" "$3")x"
+}
+
+# --- the run -----------------------------------------------------------------------
+{
+    echo "scholia vs hugo, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(free -g | awk '/^Mem:/ {print $2}') GiB"
+    echo "scholia: $("$bin" --version) (git $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ', with uncommitted changes')), release build"
+    echo "hugo:    $(hugo version)"
+    if drop_caches; then
+        echo "cold runs: page cache dropped before each"
+    else
+        echo "cold runs: fresh output folder (page cache cannot be dropped here; inputs stay cached)"
+    fi
+    echo "warm runs: median of $RUNS; tmpfs: $SHM_DIR; disk: $BENCH_DIR/out"
+} | tee "$results"
+
+for n in "${sizes[@]}"; do
+    in=$BENCH_DIR/n$n
+    want="\"n\": $n, \"seed\": $SEED"
+    if [ -f "$in/STAMP" ] && grep -q "\"generator\": 1, $want" "$in/STAMP"; then
+        say "reusing the generated edition in $in"
+    else
+        say "generating $n texts into $in"
+        python3 "$repo/benches/gen_edition.py" "$n" "$in" --seed "$SEED" >&2
+    fi
+    mb_in=$(du -sm "$in/scholia/content" | cut -f1)
+    logs=$BENCH_DIR/logs-n$n
+    mkdir -p "$logs" "$BENCH_DIR/out"
+
+    s_out=$SHM_DIR/scholia-$n h_out=$SHM_DIR/hugo-$n h_cache=$SHM_DIR/hugo-cache-$n
+    scholia_build() { "$bin" build "$in/scholia" -o "$1"; }
+    hugo_build() { hugo --source "$in/hugo" --destination "$1" --cacheDir "$2" --noBuildLock --quiet; }
+
+    say "N=$n: scholia build, cold, tmpfs"
+    rm -rf "$s_out"
+    drop_caches || true
+    measure "$logs/scholia-cold.log" "$bin" build "$in/scholia" -o "$s_out"
+    s_cold=$SECS s_cold_mb=$MB
+    pages_s=$(find "$s_out" -name '*.html' | wc -l)
+    say "N=$n: hugo build, cold, tmpfs"
+    rm -rf "$h_out" "$h_cache"
+    drop_caches || true
+    measure "$logs/hugo-cold.log" hugo --source "$in/hugo" --destination "$h_out" --cacheDir "$h_cache" --noBuildLock --quiet
+    h_cold=$SECS h_cold_mb=$MB
+    pages_h=$(find "$h_out" -name '*.html' | wc -l)
+
+    say "N=$n: warm rebuilds, $RUNS each"
+    measure_median "$logs/scholia-warm.log" "$RUNS" "$bin" build "$in/scholia" -o "$s_out"
+    s_warm=$SECS s_warm_mb=$MB
+    measure_median "$logs/hugo-warm.log" "$RUNS" hugo --source "$in/hugo" --destination "$h_out" --cacheDir "$h_cache" --noBuildLock --quiet
+    h_warm=$SECS h_warm_mb=$MB
+
+    say "N=$n: cold builds on disk"
+    d_s=$BENCH_DIR/out/scholia-$n d_h=$BENCH_DIR/out/hugo-$n
+    rm -rf "$d_s" "$d_h" "$h_cache"
+    drop_caches || true
+    measure "$logs/scholia-disk.log" "$bin" build "$in/scholia" -o "$d_s"
+    s_disk=$SECS s_disk_mb=$MB
+    drop_caches || true
+    measure "$logs/hugo-disk.log" hugo --source "$in/hugo" --destination "$d_h" --cacheDir "$h_cache" --noBuildLock --quiet
+    h_disk=$SECS h_disk_mb=$MB
+    rm -rf "$d_s" "$d_h"
+
+    say "N=$n: scholia check / hugo --renderToMemory"
+    measure_median "$logs/scholia-check.log" "$RUNS" "$bin" check "$in/scholia"
+    s_check=$SECS s_check_mb=$MB
+    measure_median "$logs/hugo-memory.log" "$RUNS" hugo --source "$in/hugo" --renderToMemory --cacheDir "$h_cache" --noBuildLock --quiet
+    h_check=$SECS h_check_mb=$MB
+
+    {
+        echo
+        echo "N=$n texts, $mb_in MB of Markdown; pages written: scholia $pages_s, hugo $pages_h"
+        printf '%-34s %9s %8s %9s %8s %10s %10s\n' "" "scholia s" "MB" "hugo s" "MB" "time h/s" "mem h/s"
+        row "build, cold, tmpfs" "$s_cold" "$s_cold_mb" "$h_cold" "$h_cold_mb"
+        row "build, warm, tmpfs (median)" "$s_warm" "$s_warm_mb" "$h_warm" "$h_warm_mb"
+        row "build, cold, disk" "$s_disk" "$s_disk_mb" "$h_disk" "$h_disk_mb"
+        row "check / hugo --renderToMemory" "$s_check" "$s_check_mb" "$h_check" "$h_check_mb"
+    } | tee -a "$results"
+
+    if command -v hyperfine >/dev/null 2>&1 && [ "${HYPERFINE:-1}" != 0 ]; then
+        say "N=$n: hyperfine, warm builds on tmpfs"
+        hyperfine --style basic --warmup 1 --runs "$RUNS" \
+            -n scholia "$bin build '$in/scholia' -o '$s_out'" \
+            -n hugo "hugo --source '$in/hugo' --destination '$h_out' --cacheDir '$h_cache' --noBuildLock --quiet" \
+            2>&1 | tee -a "$results" >&2
+    fi
+    rm -rf "$s_out" "$h_out" "$h_cache"
+done
+echo >&2
+say "results: $results"
