@@ -486,8 +486,16 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
                 // Walk back over paragraphs to the one that opens the quotation.
                 let mut from = None;
                 for j in (0..blocks.len()).rev().take(8) {
-                    let Some(t) = para_text(&blocks[j].block) else {
-                        break;
+                    let t = match &blocks[j].block {
+                        Block::Speaker { .. } => continue, // a quoted exchange
+                        Block::Quote { attribution, .. } if attribution.is_empty() => {
+                            from = Some(j); // the quotation an intro opened goes on to here
+                            break;
+                        }
+                        b => match para_text(b) {
+                            Some(t) => t,
+                            None => break,
+                        },
                     };
                     if ends_with_colon(t) {
                         break;
@@ -505,7 +513,19 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
                 });
                 match from {
                     Some(j) => {
-                        let body: Vec<Located> = blocks.drain(j..).collect();
+                        let mut body: Vec<Located> = Vec::new();
+                        for b in blocks.drain(j..) {
+                            match b.block {
+                                Block::Quote {
+                                    body: inner,
+                                    attribution,
+                                } if attribution.is_empty() => body.extend(inner),
+                                other => body.push(Located {
+                                    line: b.line,
+                                    block: other,
+                                }),
+                            }
+                        }
                         let line = body[0].line;
                         blocks.push(Located {
                             line,
