@@ -218,8 +218,11 @@ fn finish(
     }
 }
 
-fn parse_all(files: &[load::SourceFile], sink: &mut Diagnostics) -> Vec<Parsed> {
-    let results: Vec<_> = files.par_iter().map(parse::parse_file).collect();
+fn parse_all(files: &[load::SourceEntry], sink: &mut Diagnostics) -> Vec<Parsed> {
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|entry| parse::parse_file(&entry.read().map_err(|d| vec![d])?))
+        .collect();
     let mut parsed = Vec::with_capacity(results.len());
     for result in results {
         match result {

@@ -3,12 +3,13 @@
 //! Every `*.md` file is a text, except `_index.md`, which describes the folder
 //! it sits in (a section, or the edition itself at the top). Every other file
 //! is an asset, copied to the site as it is. Hidden files and folders are
-//! skipped. Files are read in parallel; a file that cannot be read, or is not
-//! UTF-8, becomes a diagnostic rather than stopping the load.
+//! skipped. [`load`] only lists the files; each is read by [`SourceEntry::read`]
+//! in the parallel task that parses it, so a large edition is never held in
+//! memory as source and as HTML at once. A file that cannot be read, or is
+//! not UTF-8, becomes a diagnostic rather than stopping the build.
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::display_path;
@@ -21,6 +22,21 @@ pub enum FileKind {
     Text,
     SectionIndex,
     Asset,
+}
+
+/// A Markdown file of the content folder, not read yet.
+#[derive(Debug, Clone)]
+pub struct SourceEntry {
+    pub kind: FileKind,
+    pub path: PathBuf,
+    /// Path relative to the content folder.
+    pub rel: PathBuf,
+}
+
+impl SourceEntry {
+    pub fn read(&self) -> Result<SourceFile, Diagnostic> {
+        read_source(self.kind, &self.path, self.rel.clone())
+    }
 }
 
 /// A Markdown file of the content folder, read into memory.
@@ -43,15 +59,12 @@ pub struct Asset {
 
 #[derive(Debug, Default)]
 pub struct Loaded {
-    pub files: Vec<SourceFile>,
+    pub files: Vec<SourceEntry>,
     pub assets: Vec<Asset>,
-    /// Sub-folders of the content folder, relative to it, so empty sections are known too.
-    pub folders: Vec<PathBuf>,
 }
 
 pub fn load(content_dir: &Path) -> (Loaded, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let mut markdown = Vec::new();
     let mut loaded = Loaded::default();
     let walker = WalkDir::new(content_dir)
         .follow_links(false)
@@ -97,7 +110,6 @@ pub fn load(content_dir: &Path) -> (Loaded, Vec<Diagnostic>) {
                 continue;
             }
         } else if file_type.is_dir() {
-            loaded.folders.push(rel);
             continue;
         }
         match kind_of(&rel) {
@@ -105,17 +117,11 @@ pub fn load(content_dir: &Path) -> (Loaded, Vec<Diagnostic>) {
                 source: entry.path().to_path_buf(),
                 rel,
             }),
-            kind => markdown.push((kind, entry.path().to_path_buf(), rel)),
-        }
-    }
-    let read: Vec<_> = markdown
-        .into_par_iter()
-        .map(|(kind, path, rel)| read_source(kind, &path, rel))
-        .collect();
-    for result in read {
-        match result {
-            Ok(file) => loaded.files.push(file),
-            Err(d) => diagnostics.push(d),
+            kind => loaded.files.push(SourceEntry {
+                kind,
+                path: entry.path().to_path_buf(),
+                rel,
+            }),
         }
     }
     (loaded, diagnostics)
