@@ -243,11 +243,17 @@ fn checker_allows_base_path_urls_on_the_404_page_only() {
 
 // --- the real site -----------------------------------------------------------
 
+/// Every internal link resolves, and none points at a bare folder: the site
+/// is browsable from `file://`, where a folder link shows a directory listing.
 #[test]
 fn bundled_edition_has_no_broken_internal_links() {
     let tmp = support::build_bundled_edition(&[]);
     let site = tmp.path().join("book");
-    let report = check_site(&site);
+    let opts = Options {
+        file_url_safe: true,
+        ..Options::default()
+    };
+    let report = check_site_with(&site, &opts);
     assert!(
         report.pages >= 3,
         "expected at least index, 404 and one text page, found {} HTML page(s) in {}",
@@ -271,4 +277,68 @@ fn bundled_edition_built_with_a_base_path_has_no_broken_internal_links() {
     let report = check_site_with(&tmp.path().join("book"), &opts);
     assert!(report.pages >= 3 && report.internal > 0, "{report:?}");
     report.assert_ok("bundled edition (scholia build --base-path /sub/path/)");
+}
+
+/// Loads `url` and asserts that its stylesheet applies and that every
+/// request it made succeeded (but the page itself, if `page_404`).
+fn assert_resources_load(chromium: &support::Chromium, url: &str, page_404: bool) {
+    let js = r#"document.querySelectorAll('link[rel~="stylesheet"]').length"#;
+    let load = chromium.load(url, 1280, 800, &[], js);
+    assert!(load.value.as_u64() > Some(0), "no stylesheet link at {url}");
+    let failed: Vec<&String> = load
+        .failed
+        .iter()
+        .filter(|f| !(page_404 && f.starts_with(&format!("Document {url}:"))))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "requests that failed at {url}:\n  {}",
+        failed
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    );
+    assert!(
+        !page_404 || load.failed.iter().any(|f| f.contains("HTTP 404")),
+        "{url} should have been a 404: {:?}",
+        load.failed
+    );
+}
+
+/// In a real browser, every resource of the pages loads from `file://`,
+/// from a server under a sub-path, and on the 404 page served at a deep
+/// missing URL.
+#[test]
+fn bundled_edition_loads_its_styles_from_file_and_from_a_sub_path() {
+    let Some(chromium) = support::Chromium::find_or_skip() else {
+        return;
+    };
+    let tmp = support::build_bundled_edition(&[]);
+    let site = tmp.path().join("book");
+    let text_page = support::html_files(&site)
+        .into_iter()
+        .find(|p| p.components().count() == 2)
+        .expect("a text page <slug>/index.html");
+    assert_resources_load(
+        &chromium,
+        &support::file_url(&site.join("index.html")),
+        false,
+    );
+    assert_resources_load(&chromium, &support::file_url(&site.join(&text_page)), false);
+
+    let sub = support::build_bundled_edition(&["--base-path", "/sub/path/"]);
+    let server = support::serve_dir_at(&sub.path().join("book"), "/sub/path/");
+    let text_url = format!(
+        "{}{}",
+        server.base_url,
+        text_page.parent().unwrap().display()
+    );
+    assert_resources_load(&chromium, &server.base_url, false);
+    assert_resources_load(&chromium, &format!("{text_url}/"), false);
+    assert_resources_load(
+        &chromium,
+        &format!("{}no/such/page/", server.base_url),
+        true,
+    );
 }

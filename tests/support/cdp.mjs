@@ -10,7 +10,8 @@
 //
 // Prints one JSON object on stdout:
 //   {"ok":true,"value":<result of --eval, awaited if a promise>,
-//    "console":[...], "exceptions":[...]}
+//    "console":[...], "exceptions":[...],
+//    "failed":[{"url","type","error"}...]}   requests that failed or got HTTP >= 400
 // or {"ok":false,"error":"..."} with exit code 1.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -115,6 +116,8 @@ async function main() {
   const consoleMessages = [];
   let result;
   const exceptions = [];
+  const failed = [];
+  const requests = new Map();
   try {
     const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
     const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
@@ -128,10 +131,19 @@ async function main() {
       } else if (msg.method === 'Runtime.exceptionThrown') {
         const d = msg.params.exceptionDetails;
         exceptions.push((d.exception && d.exception.description) || d.text);
+      } else if (msg.method === 'Network.requestWillBeSent') {
+        requests.set(msg.params.requestId, msg.params.request.url);
+      } else if (msg.method === 'Network.responseReceived') {
+        const r = msg.params.response;
+        if (r.status >= 400) failed.push({ url: r.url, type: msg.params.type, error: `HTTP ${r.status}` });
+      } else if (msg.method === 'Network.loadingFailed') {
+        const p = msg.params;
+        failed.push({ url: requests.get(p.requestId) || '?', type: p.type, error: p.errorText });
       }
     });
     await send('Page.enable', {}, sessionId);
     await send('Runtime.enable', {}, sessionId);
+    await send('Network.enable', {}, sessionId);
     await send('Emulation.setDeviceMetricsOverride',
       { width: opts.width, height: opts.height, deviceScaleFactor: 1, mobile: false }, sessionId);
     const loaded = waitEvent('Page.loadEventFired', sessionId);
@@ -158,7 +170,7 @@ async function main() {
       const { data } = await send('Page.captureScreenshot', { format: 'png' }, sessionId);
       writeFileSync(opts.screenshot, Buffer.from(data, 'base64'));
     }
-    result = { ok: true, value, console: consoleMessages, exceptions };
+    result = { ok: true, value, console: consoleMessages, exceptions, failed };
     await Promise.race([send('Browser.close').catch(() => {}), sleep(2000)]);
   } catch (e) {
     result = { ok: false, error: String((e && e.message) || e) };

@@ -379,6 +379,20 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
     "--mute-audio",
 ];
 
+/// One page load in headless Chromium (see [`Chromium::load`]).
+#[derive(Debug, Clone)]
+pub struct PageLoad {
+    /// The value of the evaluated JavaScript.
+    pub value: serde_json::Value,
+    /// Requests that failed or got HTTP status >= 400, as `Type URL: error`
+    /// (e.g. `Stylesheet file:///x/style.css: net::ERR_FILE_NOT_FOUND`).
+    pub failed: Vec<String>,
+    /// Console messages, as `type: text`.
+    pub console: Vec<String>,
+    /// Uncaught exceptions.
+    pub exceptions: Vec<String>,
+}
+
 /// What axe-core found wrong on a page.
 #[derive(Debug, Clone)]
 pub struct AxeViolation {
@@ -462,9 +476,38 @@ impl Chromium {
         inject: &[&Path],
         js: &str,
     ) -> serde_json::Value {
+        self.load(url, width, height, inject, js).value
+    }
+
+    /// Like [`Chromium::eval`], and also returns what went wrong while the
+    /// page loaded: failed requests, console messages, uncaught exceptions.
+    pub fn load(&self, url: &str, width: u32, height: u32, inject: &[&Path], js: &str) -> PageLoad {
         let mut cmd = self.cdp_command(url, width, height, inject);
         cmd.args(["--eval", js]);
-        self.run_cdp(cmd)["value"].take()
+        let mut json = self.run_cdp(cmd);
+        let strings = |v: &serde_json::Value, f: &dyn Fn(&serde_json::Value) -> String| {
+            v.as_array()
+                .map(|a| a.iter().map(f).collect())
+                .unwrap_or_default()
+        };
+        let field = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_string();
+        PageLoad {
+            value: json["value"].take(),
+            failed: strings(&json["failed"], &|f| {
+                format!(
+                    "{} {}: {}",
+                    field(f, "type"),
+                    field(f, "url"),
+                    field(f, "error")
+                )
+            }),
+            console: strings(&json["console"], &|c| {
+                format!("{}: {}", field(c, "type"), field(c, "text"))
+            }),
+            exceptions: strings(&json["exceptions"], &|e| {
+                e.as_str().unwrap_or("").to_string()
+            }),
+        }
     }
 
     /// Like [`Chromium::screenshot`] but through the DevTools protocol, after
