@@ -528,7 +528,9 @@ impl Chromium {
             "axe-core (npm axe-core in target/tools, or $SCHOLIA_AXE_JS)",
             axe_js(),
         )?;
-        let js = r#"axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+        let js = r#"axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+                // axe fetches stylesheets with XHR, which file:// refuses
+                preload: location.protocol !== "file:"})
             .then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help,
                 nodes: v.nodes.map(n => n.target.join(" "))})))"#;
         let value = self.eval(url, width, height, &[&axe], js);
