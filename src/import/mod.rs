@@ -100,7 +100,11 @@ struct Existing {
 /// Runs `scholia import`.
 pub fn run(options: &Options) -> Report {
     let mut report = Report::default();
-    let (existing, stems) = match scan(&options.into) {
+    let Scanned {
+        by_source: existing,
+        stems,
+        broken,
+    } = match scan(&options.into) {
         Ok(found) => found,
         Err(e) => {
             report.errors.push(e);
@@ -145,8 +149,18 @@ pub fn run(options: &Options) -> Report {
         for (line, w) in &converted.source.warnings {
             report.warnings.push(format!("{shown}:{line}: {w}"));
         }
+        let provenance_file = format!("sources/{name}");
+        let damaged: Vec<&String> = broken
+            .iter()
+            .filter(|(content, _)| content.contains(&provenance_file))
+            .map(|(_, m)| m)
+            .collect();
+        if !damaged.is_empty() {
+            report.errors.extend(damaged.into_iter().cloned());
+            continue;
+        }
         let olds = existing
-            .get(&format!("sources/{name}"))
+            .get(&provenance_file)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         match plan(&converted, olds, &options.into, &mut taken) {
@@ -376,11 +390,16 @@ fn describe(shown: &str, t: &Converted, placed: &str) -> String {
 }
 
 /// Every earlier import in `into` by source, and every slug in use.
-fn scan(into: &Path) -> Result<(HashMap<String, Vec<Existing>>, HashSet<String>), String> {
+fn scan(into: &Path) -> Result<Scanned, String> {
     let mut by_source: HashMap<String, Vec<Existing>> = HashMap::new();
     let mut stems = HashSet::new();
+    let mut broken = Vec::new();
     if !into.exists() {
-        return Ok((by_source, stems));
+        return Ok(Scanned {
+            by_source,
+            stems,
+            broken,
+        });
     }
     for entry in walkdir::WalkDir::new(into).sort_by_file_name() {
         let entry =
@@ -398,8 +417,19 @@ fn scan(into: &Path) -> Result<(HashMap<String, Vec<Existing>>, HashSet<String>)
         let Some(parts) = front_matter::split_file(&content) else {
             continue;
         };
-        let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(parts.yaml) else {
-            continue;
+        let value = match serde_yaml::from_str::<serde_yaml::Value>(parts.yaml) {
+            Ok(v) => v,
+            Err(e) => {
+                // Perhaps an earlier import an editor broke: keep it, so that
+                // importing its source stops instead of making a duplicate.
+                let line = e.location().map_or(1, |l| l.line() + 1);
+                let message = format!(
+                    "{}:{line}: cannot read the front-matter of this earlier import ({e}); fix it, then import again",
+                    path.display()
+                );
+                broken.push((content.clone(), message));
+                continue;
+            }
         };
         let Some(p) = value.get("provenance") else {
             continue;
@@ -421,7 +451,20 @@ fn scan(into: &Path) -> Result<(HashMap<String, Vec<Existing>>, HashSet<String>)
                 range,
             });
     }
-    Ok((by_source, stems))
+    Ok(Scanned {
+        by_source,
+        stems,
+        broken,
+    })
+}
+
+/// What [`scan`] found in the content folder.
+struct Scanned {
+    by_source: HashMap<String, Vec<Existing>>,
+    /// Every file stem in use (slugs must stay unique).
+    stems: HashSet<String>,
+    /// Files whose front-matter does not parse: content and the message.
+    broken: Vec<(String, String)>,
 }
 
 /// A slug: lowercase ASCII letters, digits and hyphens, at most 60 characters.
