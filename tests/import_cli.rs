@@ -146,7 +146,7 @@ fn a_file_without_any_heading_gets_a_provisional_title_and_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("plain.txt");
     std::fs::write(&src, "the first line is a sentence. [1]\nAnother one.\n").unwrap();
-    let report = import(&[src.clone()], &dir.path().join("content"));
+    let report = import(std::slice::from_ref(&src), &dir.path().join("content"));
     assert!(report.errors.is_empty());
     assert!(report.out.contains(&format!(
         "unclassified {}:1: no title line; title made from the first words: set `title:` by hand",

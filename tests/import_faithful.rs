@@ -93,11 +93,9 @@ fn rendered_words(markdown: &str) -> Vec<String> {
                 pending_emphasis = true;
                 continue;
             }
-            Event::Start(Tag::Emphasis) => {
-                if pending_emphasis {
-                    if let Some(p) = para.as_mut() {
-                        p.0 = true;
-                    }
+            Event::Start(Tag::Emphasis) if pending_emphasis => {
+                if let Some(p) = para.as_mut() {
+                    p.0 = true;
                 }
             }
             Event::End(TagEnd::Paragraph) => {
@@ -197,7 +195,7 @@ fn check_edition(files: &[PathBuf]) -> usize {
     let mut texts = 0;
     for entry in walkdir::WalkDir::new(&into).sort_by_file_name() {
         let path = entry.unwrap().into_path();
-        if path.extension().is_none_or(|e| e != "md") {
+        if path.extension().map_or(true, |e| e != "md") {
             continue;
         }
         texts += 1;

@@ -75,7 +75,15 @@ mod tests {
 
     #[test]
     fn unchanged_paragraphs_keep_their_numbers() {
-        let table: [(&[&str], Option<&[u32]>, &[&str], &[u32], &[u32], &[u32]); 5] = [
+        type Case<'a> = (
+            &'a [&'a str],
+            Option<&'a [u32]>,
+            &'a [&'a str],
+            &'a [u32],
+            &'a [u32],
+            &'a [u32],
+        );
+        let table: [Case; 5] = [
             (
                 &["a", "b", "c"],
                 None,

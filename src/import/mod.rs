@@ -207,6 +207,9 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// The files to write (path, content) and one report line per text.
+type Plan = (Vec<(PathBuf, String)>, Vec<String>);
+
 /// Decides the file of each text and its content. Gives the writes and, per
 /// text, a line for the report (`new`, `updated`, `unchanged`, anchors).
 fn plan(
@@ -214,7 +217,7 @@ fn plan(
     olds: &[Existing],
     into: &Path,
     taken: &mut HashSet<String>,
-) -> Result<(Vec<(PathBuf, String)>, Vec<String>), String> {
+) -> Result<Plan, String> {
     // Match each new text to the earlier import whose line range overlaps it most.
     let mut used = vec![false; olds.len()];
     let mut matches = Vec::new();

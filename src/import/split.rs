@@ -21,7 +21,7 @@
 use super::classify;
 
 /// A text's lines: `start..end`, 0-based, end exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

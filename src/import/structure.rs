@@ -93,12 +93,6 @@ pub struct Text {
     pub notes: Vec<(usize, String)>,
 }
 
-impl Default for Span {
-    fn default() -> Self {
-        Span { start: 0, end: 0 }
-    }
-}
-
 struct Raw<'a> {
     lines: Vec<(usize, &'a str)>,
     gap_before: usize,
