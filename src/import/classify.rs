@@ -88,7 +88,7 @@ pub fn bullet(line: &str) -> Option<&str> {
 ///
 /// Looks only at the shape (one or two words before `: `, capitalised, no
 /// digits); [`super::structure`] accepts a label as a speaker when it is in
-/// capitals or turns up at least twice in the text.
+/// capitals, or is one word that turns up at least twice in the text.
 pub fn speaker(line: &str) -> Option<(&str, &str)> {
     let colon = line.find(": ")?;
     let label = &line[..colon];

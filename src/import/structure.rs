@@ -257,7 +257,7 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
         }
     }
 
-    // Speakers: capitalised labels, or labels used for two turns or more.
+    // Speakers: capitalised labels, or one-word labels used for two turns or more.
     let mut label_counts: HashMap<&str, usize> = HashMap::new();
     for raw in raws {
         for &(_, l) in &raw.lines {
@@ -266,8 +266,10 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
             }
         }
     }
+    // A name in ordinary case must be a single word (`Kayser`, not `An example`).
     let is_speaker = |label: &str| {
-        classify::capital_label(label) || label_counts.get(label).copied().unwrap_or(0) >= 2
+        classify::capital_label(label)
+            || (!label.contains(' ') && label_counts.get(label).copied().unwrap_or(0) >= 2)
     };
 
     // A list of sources at the end: three or more blocks of short lines,
