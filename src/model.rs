@@ -120,6 +120,27 @@ pub struct Text {
     pub headings: Vec<Heading>,
     pub blocks: Vec<Block>,
     pub word_count: usize,
+    /// Editorial notes, anchored, in document order.
+    pub notes: Vec<AnchoredNote>,
+}
+
+/// An editorial note and the passage it is anchored to in this build.
+#[derive(Debug, Clone)]
+pub struct AnchoredNote {
+    pub note: crate::parse::notes::Note,
+    /// `a`, `b`, ... in document order: letters, so they never look like the author's numbered footnotes.
+    pub label: String,
+    /// The paragraph (`p-N`) it sits in, and that block's index in [`Text::blocks`].
+    pub paragraph: u32,
+    pub block: usize,
+    /// The passage as it reads in the rendered text, and up to 32 characters around it.
+    pub exact: String,
+    pub prefix: String,
+    pub suffix: String,
+    /// Position of the passage in the paragraph's plain text, in Unicode code points.
+    pub start: usize,
+    pub end: usize,
+    pub body_html: String,
 }
 
 /// A group of texts in the table of contents: one folder of the content folder.

@@ -99,6 +99,8 @@ struct RawFrontMatter {
     #[serde(default)]
     residue: Vec<String>,
     paragraphs: Option<Vec<u32>>,
+    #[serde(default)]
+    notes: Vec<crate::parse::notes::RawNote>,
 }
 
 /// The metadata of a text, checked.
@@ -122,6 +124,8 @@ pub struct FrontMatter {
     pub provenance: Option<Provenance>,
     pub residue: Vec<String>,
     pub paragraphs: Option<Vec<u32>>,
+    /// Editorial notes as written; anchored by [`crate::parse::parse_file`].
+    pub notes: Vec<crate::parse::notes::RawNote>,
 }
 
 /// The metadata of a section (`_index.md`).
@@ -220,6 +224,7 @@ pub fn parse_text(
         provenance: raw.provenance,
         residue: raw.residue,
         paragraphs: raw.paragraphs,
+        notes: raw.notes,
     })
 }
 

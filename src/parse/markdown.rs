@@ -7,7 +7,10 @@
 //!   linkable number, so any paragraph can be cited;
 //! - headings get ids from their text (Unicode kept, duplicates made unique);
 //! - the author's footnotes are numbered in order of first reference and
-//!   gathered into one list at the end, with links both ways.
+//!   gathered into one list at the end, with links both ways;
+//! - given [`Highlight`]s (from anchoring editorial notes on a first
+//!   rendering), passages are wrapped in `<mark>` — split where inline markup
+//!   intervenes, so the HTML stays well-formed — and followed by a marker.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -41,6 +44,19 @@ pub struct BodyPlace<'a> {
     pub first_line: usize,
     /// Anchor numbers to use instead of 1..N (see [`crate::parse::front_matter`] `paragraphs`).
     pub numbers: Option<&'a [u32]>,
+    /// Passages to mark, sorted by block, found by anchoring a first rendering.
+    pub highlights: &'a [Highlight],
+}
+
+/// A passage to mark: characters `start..end` of the plain text of block
+/// `ordinal`, followed by `marker`; `aside` goes at the start of the block.
+#[derive(Debug, Clone, Default)]
+pub struct Highlight {
+    pub ordinal: usize,
+    pub start: usize,
+    pub end: usize,
+    pub marker: String,
+    pub aside: String,
 }
 
 /// The plain text of each numbered block of `markdown`, in order: what the
@@ -62,7 +78,7 @@ pub fn render_prose(markdown: &str) -> String {
 }
 
 /// Renders a body to HTML.
-pub fn render(markdown: &str, place: BodyPlace) -> Rendered {
+pub fn render<'a>(markdown: &'a str, place: BodyPlace<'a>) -> Rendered {
     let lines = LineIndex::new(markdown);
     let mut state = State::new(place, lines);
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
@@ -94,6 +110,13 @@ struct State<'a> {
     footnotes: Vec<(usize, Vec<Event<'a>>)>,
     in_footnote: Option<(usize, Vec<Event<'a>>)>,
     word_count: usize,
+    /// Characters of the current block's folded plain text so far, and
+    /// whether a space is due before the next character.
+    block_len: usize,
+    pending_space: bool,
+    /// Highlights of the current block, and how many are open.
+    block_highlights: &'a [Highlight],
+    open_highlights: usize,
 }
 
 struct HeadingCapture<'a> {
@@ -119,6 +142,10 @@ impl<'a> State<'a> {
             footnotes: Vec::new(),
             in_footnote: None,
             word_count: 0,
+            block_len: 0,
+            pending_space: false,
+            block_highlights: &[],
+            open_highlights: 0,
         }
     }
 
@@ -176,10 +203,25 @@ impl<'a> State<'a> {
                 }
             }
             Event::FootnoteReference(label) => self.footnote_reference(&label),
-            Event::Text(ref text) | Event::Code(ref text) => {
+            Event::Text(text) => {
+                self.word_count += count_words(&text);
+                if self.block_highlights.is_empty() || !self.in_numbered_text() {
+                    self.add_plain_text(&text);
+                    self.emit(Event::Text(text));
+                } else {
+                    self.marked_text(text);
+                }
+            }
+            Event::Code(ref text) => {
                 self.word_count += count_words(text);
                 self.add_plain_text(text);
                 self.emit(event);
+            }
+            Event::Start(_) | Event::End(_) if self.open_highlights > 0 => {
+                // Close the mark around inline markup so elements nest properly.
+                self.emit(Event::Html(CowStr::from("</mark>")));
+                self.emit(event);
+                self.emit(Event::Html(CowStr::from("<mark class=\"noted\">")));
             }
             Event::SoftBreak | Event::HardBreak => {
                 self.add_plain_text(" ");
@@ -189,13 +231,88 @@ impl<'a> State<'a> {
         }
     }
 
+    fn in_numbered_text(&self) -> bool {
+        self.numbered_depth > 0 && self.in_footnote.is_none() && self.heading.is_none()
+    }
+
+    /// Adds text to the current heading, or to the current block's plain text,
+    /// folding whitespace as it goes so character positions are final.
     fn add_plain_text(&mut self, text: &str) {
         if let Some(h) = &mut self.heading {
             h.text.push_str(text);
-        } else if self.numbered_depth > 0 && self.in_footnote.is_none() {
-            if let Some(block) = self.blocks.last_mut() {
-                block.text.push_str(text);
+        } else if self.in_numbered_text() {
+            for c in text.chars() {
+                self.add_plain_char(c);
             }
+        }
+    }
+
+    fn add_plain_char(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.pending_space = self.block_len > 0;
+            return;
+        }
+        let Some(block) = self.blocks.last_mut() else {
+            return;
+        };
+        if self.pending_space {
+            block.text.push(' ');
+            self.block_len += 1;
+            self.pending_space = false;
+        }
+        block.text.push(c);
+        self.block_len += 1;
+    }
+
+    /// Emits `text` with marks opened and closed at the highlights' positions.
+    fn marked_text(&mut self, text: CowStr<'a>) {
+        let mut segment_start = 0;
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() {
+                self.add_plain_char(c);
+                continue;
+            }
+            let position = self.block_len + usize::from(self.pending_space);
+            let opening = self
+                .block_highlights
+                .iter()
+                .filter(|h| h.start == position)
+                .count();
+            if opening > 0 {
+                self.emit_segment(&text, &mut segment_start, i);
+                if self.open_highlights == 0 {
+                    self.emit(Event::Html(CowStr::from("<mark class=\"noted\">")));
+                }
+                self.open_highlights += opening;
+            }
+            self.add_plain_char(c);
+            let closing: Vec<&'a Highlight> = self
+                .block_highlights
+                .iter()
+                .filter(|h| h.end == position + 1)
+                .collect();
+            if !closing.is_empty() {
+                self.emit_segment(&text, &mut segment_start, i + c.len_utf8());
+                self.close_highlights(closing);
+            }
+        }
+        self.emit_segment(&text, &mut segment_start, text.len());
+    }
+
+    fn emit_segment(&mut self, text: &str, start: &mut usize, end: usize) {
+        if end > *start {
+            self.emit(Event::Text(CowStr::from(text[*start..end].to_string())));
+        }
+        *start = end;
+    }
+
+    fn close_highlights(&mut self, closing: Vec<&'a Highlight>) {
+        self.open_highlights = self.open_highlights.saturating_sub(closing.len());
+        if self.open_highlights == 0 {
+            self.emit(Event::Html(CowStr::from("</mark>")));
+        }
+        for h in closing {
+            self.emit(Event::InlineHtml(CowStr::from(h.marker.as_str())));
         }
     }
 
@@ -233,8 +350,28 @@ impl<'a> State<'a> {
         });
         self.numbered_depth += 1;
         self.containers.push(Container::Numbered { closing });
+        self.block_len = 0;
+        self.pending_space = false;
+        let highlights = self.place.highlights;
+        let first = highlights.partition_point(|h| h.ordinal < ordinal);
+        let count = highlights[first..]
+            .iter()
+            .take_while(|h| h.ordinal == ordinal)
+            .count();
+        self.block_highlights = &highlights[first..first + count];
+        let asides: String = self
+            .block_highlights
+            .iter()
+            .map(|h| h.aside.as_str())
+            .collect();
+        // A paragraph cannot hold an aside: put it just before; lists and boxes hold it inside.
+        let (before, inside) = if tag == "p" {
+            (asides, String::new())
+        } else {
+            (String::new(), asides)
+        };
         self.emit(Event::Html(CowStr::from(format!(
-            "<{tag} id=\"p-{number}\">{}",
+            "{before}<{tag} id=\"p-{number}\">{}{inside}",
             paragraph_number(number)
         ))));
         if let Some(e) = inner {
@@ -254,11 +391,19 @@ impl<'a> State<'a> {
                 if matches!(end, TagEnd::Table | TagEnd::CodeBlock) {
                     self.emit(Event::End(end));
                 }
+                // A highlight that runs to the end of the block closes here at the latest.
+                let unclosed: Vec<&'a Highlight> = self
+                    .block_highlights
+                    .iter()
+                    .filter(|h| h.end > self.block_len)
+                    .collect();
+                if self.open_highlights > 0 || !unclosed.is_empty() {
+                    self.open_highlights = unclosed.len().max(1);
+                    self.close_highlights(unclosed);
+                }
+                self.block_highlights = &[];
                 self.emit(Event::Html(CowStr::from(closing)));
                 self.numbered_depth -= 1;
-                if let Some(block) = self.blocks.last_mut() {
-                    block.text = fold_whitespace(&block.text);
-                }
             }
             Some(Container::Plain) | None => self.emit(Event::End(end)),
         }
@@ -480,7 +625,7 @@ mod tests {
             "One.\n\nTwo *words*.\n",
             BodyPlace {
                 first_line: 5,
-                numbers: None,
+                ..BodyPlace::default()
             },
         );
         assert!(
@@ -515,6 +660,7 @@ mod tests {
             BodyPlace {
                 first_line: 1,
                 numbers: Some(&[1, 2, 7]),
+                ..BodyPlace::default()
             },
         );
         let numbers: Vec<_> = r.blocks.iter().map(|b| b.number).collect();
@@ -555,6 +701,63 @@ mod tests {
         ));
         // Footnote text is not part of the paragraph the reader cites.
         assert_eq!(r.blocks[0].text, "Text and.");
+    }
+
+    fn highlight(ordinal: usize, start: usize, end: usize, label: &str) -> Highlight {
+        Highlight {
+            ordinal,
+            start,
+            end,
+            marker: format!("<sup>{label}</sup>"),
+            aside: format!("<aside>{label}</aside>"),
+        }
+    }
+
+    fn marked(md: &str, highlights: &[Highlight]) -> String {
+        render(
+            md,
+            BodyPlace {
+                highlights,
+                ..BodyPlace::default()
+            },
+        )
+        .body_html
+    }
+
+    #[test]
+    fn highlights_mark_passages_by_character_position() {
+        let html = marked(
+            "One.\n\nThe  West\nWall was built.\n",
+            &[highlight(1, 4, 13, "a")],
+        );
+        assert!(html.contains("<aside>a</aside><p id=\"p-2\">"), "{html}");
+        assert!(
+            html.contains("The  <mark class=\"noted\">West\nWall</mark><sup>a</sup> was built."),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn highlights_split_around_inline_markup_and_may_overlap() {
+        // "A b c d e": a covers "b c", b covers "c d".
+        let html = marked(
+            "A *b c* d e\n",
+            &[highlight(0, 2, 5, "a"), highlight(0, 4, 7, "b")],
+        );
+        assert!(
+            html.contains("A <em><mark class=\"noted\">b c<sup>a</sup></mark></em><mark class=\"noted\"> d</mark><sup>b</sup> e</p>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn highlights_in_list_items_put_the_aside_inside() {
+        let html = marked("- one\n- two\n", &[highlight(1, 0, 3, "a")]);
+        assert!(html.contains("<li id=\"p-2\"><a class=\"pnum\""), "{html}");
+        assert!(
+            html.contains("</a><aside>a</aside><mark class=\"noted\">two</mark><sup>a</sup></li>"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -6,13 +6,16 @@
 
 pub mod front_matter;
 pub mod markdown;
+pub mod notes;
 
 use crate::diagnostic::{Diagnostic, Position};
 use crate::load::{FileKind, SourceFile};
 use crate::model::{Text, TextId};
 
+use crate::model::{AnchoredNote, Block};
 use front_matter::SectionFrontMatter;
-use markdown::BodyPlace;
+use markdown::{BodyPlace, Highlight};
+use notes::{Note, RawNote};
 
 /// A parsed `_index.md`.
 #[derive(Debug, Clone)]
@@ -55,6 +58,7 @@ pub fn parse_file(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
                 BodyPlace {
                     first_line,
                     numbers: meta.paragraphs.as_deref(),
+                    highlights: &[],
                 },
             );
             if let Some(numbers) = &meta.paragraphs {
@@ -70,6 +74,22 @@ pub fn parse_file(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
                     )]);
                 }
             }
+            let notes = anchor_notes(file, &split, &meta.notes, &rendered.blocks)?;
+            // Notes are marked by rendering again, now that their places are known.
+            let rendered = if notes.is_empty() {
+                rendered
+            } else {
+                let highlights: Vec<Highlight> =
+                    notes.iter().map(crate::render::notes::highlight).collect();
+                markdown::render(
+                    split.body,
+                    BodyPlace {
+                        first_line,
+                        numbers: meta.paragraphs.as_deref(),
+                        highlights: &highlights,
+                    },
+                )
+            };
             let slug = meta.slug.clone().unwrap_or_else(|| file_stem(&file.rel));
             Ok(Parsed::Text(Box::new(Text {
                 id: TextId(slug),
@@ -81,9 +101,79 @@ pub fn parse_file(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
                 headings: rendered.headings,
                 blocks: rendered.blocks,
                 word_count: rendered.word_count,
+                notes,
             })))
         }
     }
+}
+
+/// Checks and anchors a text's notes; every problem of every note is reported.
+fn anchor_notes(
+    file: &SourceFile,
+    split: &front_matter::Split,
+    raw_notes: &[RawNote],
+    blocks: &[Block],
+) -> Result<Vec<AnchoredNote>, Vec<Diagnostic>> {
+    let block_start = Position::of_offset(&file.text, split.yaml_offset).line;
+    let mut errors = Vec::new();
+    let mut anchored = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for raw in raw_notes {
+        let line =
+            notes::line_in_block(split.yaml, &raw.id).map_or(block_start, |l| block_start + l);
+        let at = |message: String, help: String| {
+            let column = file
+                .text
+                .lines()
+                .nth(line - 1)
+                .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+            Diagnostic::error(&file.display, message)
+                .at(&file.text, Position::new(line, column))
+                .with_help(help)
+        };
+        if !seen.insert(raw.id.as_str()) {
+            errors.push(at(
+                format!("two notes of this text have the id `{}`", raw.id),
+                "give each note its own id".into(),
+            ));
+            continue;
+        }
+        let anchor = match notes::check(raw) {
+            Ok(anchor) => anchor,
+            Err(message) => {
+                errors.push(at(
+                    message,
+                    "see `scholia note add --help` for the fields of a note".into(),
+                ));
+                continue;
+            }
+        };
+        let note = Note {
+            id: raw.id.clone(),
+            anchor,
+            kind: raw.kind,
+            body: raw.body.clone(),
+            sources: raw.sources.clone(),
+            editor: raw.editor.clone(),
+            date: raw.date.clone(),
+            line,
+        };
+        match crate::resolve::anchor::anchor(&note, blocks) {
+            Ok(place) => anchored.push(crate::render::notes::anchored(note, &place, blocks)),
+            Err(e) => {
+                let (message, help) = e.describe(&note.id);
+                errors.push(at(message, help));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    anchored.sort_by_key(|n| (n.block, n.start, n.end));
+    for (i, note) in anchored.iter_mut().enumerate() {
+        note.label = notes::label(i);
+    }
+    Ok(anchored)
 }
 
 fn check_numbers(

@@ -6,6 +6,7 @@
 //! the page, never a panic.
 
 pub mod default_theme;
+pub mod notes;
 pub mod views;
 
 use std::path::{Path, PathBuf};

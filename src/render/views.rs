@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::config::EditionMeta;
-use crate::model::{Edition, Heading, PartialDate, Section, Text};
+use crate::model::{AnchoredNote, Edition, Heading, PartialDate, Section, Text};
 
 /// `site`: the edition as a whole, on every page.
 #[derive(Serialize)]
@@ -140,6 +140,45 @@ pub struct TextView<'a> {
     pub word_count: usize,
     pub provenance: Option<ProvenanceView<'a>>,
     pub residue: &'a [String],
+    pub notes: Vec<NoteView<'a>>,
+}
+
+/// An editorial note, for lists of notes (the print endnotes, the notes index).
+#[derive(Serialize)]
+pub struct NoteView<'a> {
+    pub id: &'a str,
+    pub label: &'a str,
+    /// `context`, `dispute`, `correction`, `source-check` or `translation`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub type_label: &'static str,
+    pub paragraph: u32,
+    /// The passage as it reads in the text.
+    pub exact: &'a str,
+    pub body_html: &'a str,
+    pub sources: &'a [String],
+    pub editor: Option<&'a str>,
+    pub date: Option<&'a str>,
+    /// The note in its text, relative to the site root.
+    pub url: String,
+}
+
+impl<'a> NoteView<'a> {
+    pub fn new(text: &'a Text, note: &'a AnchoredNote) -> Self {
+        NoteView {
+            id: &note.note.id,
+            label: &note.label,
+            kind: note.note.kind.name(),
+            type_label: note.note.kind.label(),
+            paragraph: note.paragraph,
+            exact: &note.exact,
+            body_html: &note.body_html,
+            sources: &note.note.sources,
+            editor: note.note.editor.as_deref(),
+            date: note.note.date.as_deref(),
+            url: format!("{}#note-{}", text_url(text), note.note.id),
+        }
+    }
 }
 
 impl<'a> TextView<'a> {
@@ -169,6 +208,7 @@ impl<'a> TextView<'a> {
                 sha256_short: p.sha256.get(..12).unwrap_or(&p.sha256),
             }),
             residue: &m.residue,
+            notes: text.notes.iter().map(|n| NoteView::new(text, n)).collect(),
         }
     }
 }

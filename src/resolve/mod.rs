@@ -4,6 +4,8 @@
 //! and do not collide with the site's own folders, folders become sections,
 //! and sections and texts get their reading order.
 
+pub mod anchor;
+
 use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
