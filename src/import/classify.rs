@@ -58,6 +58,16 @@ pub fn heading_like(line: &str) -> bool {
         && !caption(line)
         && !line.starts_with("Source:")
         && !line.chars().any(|c| superscript_value(c).is_some())
+        && !two_sentences(line)
+}
+
+/// A question or exclamation ends inside the line (`What happened? How did
+/// it end?`). Full stops are left alone: `Bolshevism vs. Stalinism`.
+fn two_sentences(line: &str) -> bool {
+    let chars: Vec<char> = line.chars().collect();
+    chars
+        .windows(3)
+        .any(|w| matches!(w[0], '?' | '!') && w[1] == ' ' && w[2].is_uppercase())
 }
 
 /// `1. text` or `1) text`: the number, its delimiter and the rest.
@@ -338,6 +348,11 @@ mod tests {
             ),
             ("GOLDMAN: Have you read the testimony?", false),
             ("the lower case start", false),
+            (
+                "So if it was so great, what happened? How did it end up in Stalinism?",
+                false,
+            ),
+            ("Bolshevism vs. Stalinism", true),
         ];
         for (line, expected) in table {
             assert_eq!(heading_like(line), expected, "{line}");
