@@ -226,3 +226,45 @@ fn the_command_reports_and_exits_with_the_right_code() {
         )
     );
 }
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let pieces: [&[u8]; 12] = [
+        b"\n",
+        b"\r\n",
+        b" ",
+        b"\xe4",
+        b"\xff\xfe",
+        b"\xc3",
+        b"\xe2\x80",
+        b"\x01",
+        b"\xc2\xb9",
+        b"Title",
+        b"1. ",
+        b"\xe2\x80\xa2 ",
+    ];
+    for _ in 0..300 {
+        let mut bytes = Vec::new();
+        for _ in 0..(next() % 120) {
+            if next() % 3 == 0 {
+                bytes.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+            } else {
+                bytes.push((next() % 256) as u8);
+            }
+        }
+        bytes.retain(|&b| b != 0 || next() % 2 == 0);
+        // Either a clear refusal or a conversion: never a panic.
+        if let Ok(c) = scholia::import::convert("fuzz.txt", bytes) {
+            for t in &c.texts {
+                assert!(t.provenance.lines.contains('-'));
+            }
+        }
+    }
+}

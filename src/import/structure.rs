@@ -481,9 +481,14 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
             Unit::Attribution { line, lines } => {
                 // Walk back over paragraphs to the one that opens the quotation.
                 let mut from = None;
+                // A run of speaker turns right before the attribution is a quoted exchange.
+                let mut turns_from = None;
                 for j in (0..blocks.len()).rev().take(8) {
                     let t = match &blocks[j].block {
-                        Block::Speaker { .. } => continue, // a quoted exchange
+                        Block::Speaker { .. } => {
+                            turns_from = Some(j);
+                            continue;
+                        }
                         Block::Quote { attribution, .. } if attribution.is_empty() => {
                             from = Some(j); // the quotation an intro opened goes on to here
                             break;
@@ -501,12 +506,27 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
                         break;
                     }
                 }
-                let from = from.or_else(|| {
+                let from = from.or(turns_from).or_else(|| {
                     blocks
                         .last()
                         .filter(|b| para_text(&b.block).is_some())
                         .map(|_| blocks.len() - 1)
                 });
+                // The source of a table is not a quotation's attribution.
+                let after_table = matches!(
+                    blocks.last(),
+                    Some(Located {
+                        block: Block::Table { .. },
+                        ..
+                    })
+                );
+                if after_table {
+                    blocks.push(Located {
+                        line,
+                        block: Block::Para(lines),
+                    });
+                    continue;
+                }
                 match from {
                     Some(j) => {
                         let mut body: Vec<Located> = Vec::new();
