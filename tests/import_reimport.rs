@@ -180,3 +180,33 @@ fn src_with(path: &Path, text: &str) -> std::path::PathBuf {
     std::fs::write(path, text).unwrap();
     path.to_path_buf()
 }
+
+#[test]
+fn a_different_file_under_the_same_source_name_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("reimport.txt");
+    let into = dir.path().join("content");
+    std::fs::create_dir_all(into.join("sources")).unwrap();
+    let theirs = into.join("sources/reimport.txt");
+    std::fs::write(&theirs, "Someone else's notes.\n").unwrap();
+    std::fs::write(&src, SOURCE).unwrap();
+    let report = run(&Options {
+        files: vec![src.clone()],
+        into: into.clone(),
+        dry_run: false,
+    });
+    assert_eq!(
+        report.errors,
+        [format!(
+            "{}: a different file of this name is already in the edition, and no text was imported from it; \
+             rename {} or move that file away, then import again",
+            theirs.display(),
+            src.display()
+        )]
+    );
+    assert_eq!(
+        std::fs::read_to_string(&theirs).unwrap(),
+        "Someone else's notes.\n"
+    );
+    assert!(!into.join("reimport-title.md").exists());
+}

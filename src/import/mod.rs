@@ -163,6 +163,17 @@ pub fn run(options: &Options) -> Report {
             .get(&provenance_file)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
+        // The copy of the source is ours only if texts were imported from it.
+        let source_copy = options.into.join("sources").join(&name);
+        if olds.is_empty() && std::fs::read(&source_copy).is_ok_and(|b| b != converted.source.bytes)
+        {
+            report.errors.push(format!(
+                "{}: a different file of this name is already in the edition, and no text was imported from it; \
+                 rename {shown} or move that file away, then import again",
+                source_copy.display()
+            ));
+            continue;
+        }
         match plan(&converted, olds, &options.into, &mut taken) {
             Ok((writes, lines)) => {
                 let _ = writeln!(
@@ -175,7 +186,6 @@ pub fn run(options: &Options) -> Report {
                     report.out.push_str(&describe(&shown, t, l));
                 }
                 if !options.dry_run {
-                    let source_copy = options.into.join("sources").join(&name);
                     let mut all = vec![(source_copy, converted.source.bytes.clone())];
                     all.extend(writes.into_iter().map(|(p, s)| (p, s.into_bytes())));
                     for (p, bytes) in all {
