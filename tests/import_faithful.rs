@@ -16,11 +16,9 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 const SEEDS: &str = "/work/shared/seeds";
 
+/// The build's own Markdown options: what readers see is what we compare.
 fn options() -> Options {
-    Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_SMART_PUNCTUATION
+    scholia::parse::markdown::options()
 }
 
 fn seeds() -> Vec<PathBuf> {
