@@ -271,6 +271,10 @@ fn render_all(
     let mut results = text_results;
     results.push(write("index.html", renderer.index()));
     results.push(write("404.html", renderer.not_found()));
+    if let Some(notes) = renderer.notes_index() {
+        results.push(write("notes/index.html", notes));
+        pages += 1;
+    }
     if let Some(sitemap) = renderer.sitemap() {
         results.push(write("sitemap.xml", Ok(sitemap)));
     }

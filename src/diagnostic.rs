@@ -99,6 +99,12 @@ impl Diagnostic {
             .underline(underlined.chars().count())
     }
 
+    /// Points at a line when the source is not at hand (the line is still named).
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.position = Some(Position::new(line, 1));
+        self
+    }
+
     pub fn underline(mut self, chars: usize) -> Self {
         self.span_len = chars.max(1);
         self

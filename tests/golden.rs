@@ -42,3 +42,8 @@ fn check_fixture(name: &str) {
 fn basic_edition() {
     check_fixture("basic");
 }
+
+#[test]
+fn notes_edition() {
+    check_fixture("notes");
+}

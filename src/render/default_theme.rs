@@ -18,6 +18,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/text.html"),
     ),
     (
+        "templates/notes.html",
+        include_str!("../../themes/default/templates/notes.html"),
+    ),
+    (
         "templates/404.html",
         include_str!("../../themes/default/templates/404.html"),
     ),

@@ -153,6 +153,32 @@ impl<'a> Renderer<'a> {
         self.render("text.html", &context, &format!("{}/index.html", text.id))
     }
 
+    /// The index of all editorial notes, if the theme has a `notes.html` template.
+    pub fn notes_index(&self) -> Option<Result<String, Diagnostic>> {
+        self.theme
+            .tera
+            .get_template_names()
+            .any(|n| n == "notes.html")
+            .then(|| {
+                let (by_text, by_type) = views::notes_index(self.edition, &self.reading_order());
+                let mut context = Context::new();
+                context.insert("site", &self.site());
+                context.insert("page", &self.page("../", "notes/", "notes"));
+                context.insert(
+                    "note_count",
+                    &self
+                        .edition
+                        .texts
+                        .iter()
+                        .map(|t| t.notes.len())
+                        .sum::<usize>(),
+                );
+                context.insert("texts", &by_text);
+                context.insert("types", &by_type);
+                self.render("notes.html", &context, "notes/index.html")
+            })
+    }
+
     /// The 404 page is served at any depth, so it links from the base path when one is known.
     pub fn not_found(&self) -> Result<String, Diagnostic> {
         let root = self.config.base_path.clone().unwrap_or_default();

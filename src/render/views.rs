@@ -212,3 +212,66 @@ impl<'a> TextView<'a> {
         }
     }
 }
+
+/// `texts` on the notes index: each text that has notes, with them.
+#[derive(Serialize)]
+pub struct TextNotesView<'a> {
+    pub text: TextSummaryView<'a>,
+    pub notes: Vec<NoteView<'a>>,
+}
+
+/// `types` on the notes index: the notes of one type, across the edition.
+#[derive(Serialize)]
+pub struct TypeNotesView<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub notes: Vec<NoteInTextView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct NoteInTextView<'a> {
+    pub note: NoteView<'a>,
+    pub text_title: &'a str,
+}
+
+/// The notes index, grouped by text (in reading order) and by type.
+pub fn notes_index<'a>(
+    edition: &'a Edition,
+    order: &[usize],
+) -> (Vec<TextNotesView<'a>>, Vec<TypeNotesView<'a>>) {
+    let texts: Vec<&Text> = order
+        .iter()
+        .map(|&i| &edition.texts[i])
+        .filter(|t| !t.notes.is_empty())
+        .collect();
+    let by_text = texts
+        .iter()
+        .map(|t| TextNotesView {
+            text: TextSummaryView::new(t),
+            notes: t.notes.iter().map(|n| NoteView::new(t, n)).collect(),
+        })
+        .collect();
+    let by_type = crate::parse::notes::NoteType::ALL
+        .into_iter()
+        .map(|kind| TypeNotesView {
+            kind: kind.name(),
+            label: kind.label(),
+            notes: texts
+                .iter()
+                .flat_map(|t| {
+                    t.notes
+                        .iter()
+                        .filter(move |n| n.note.kind == kind)
+                        .map(move |n| (t, n))
+                })
+                .map(|(t, n)| NoteInTextView {
+                    note: NoteView::new(t, n),
+                    text_title: &t.meta.title,
+                })
+                .collect(),
+        })
+        .filter(|group| !group.notes.is_empty())
+        .collect();
+    (by_text, by_type)
+}

@@ -46,16 +46,16 @@ impl AnchorError {
                 "nothing in the text comes close; quote the passage as it reads on the page".into(),
             ),
             AnchorError::Ambiguous { paragraphs } => {
-                let list = paragraphs
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let mut distinct = paragraphs.clone();
+                distinct.dedup();
+                let mut list: Vec<String> = distinct.iter().map(|p| p.to_string()).collect();
+                let last = list.pop().unwrap_or_default();
+                let place = match list.is_empty() {
+                    true => format!("paragraph {last}"),
+                    false => format!("paragraphs {} and {last}", list.join(", ")),
+                };
                 (
-                    format!(
-                        "note `{note_id}`: its quote occurs {} times (paragraphs {list})",
-                        paragraphs.len()
-                    ),
+                    format!("note `{note_id}`: its quote occurs {} times, in {place}", paragraphs.len()),
                     "add `prefix:` or `suffix:` to the anchor with the words just before or after the passage you mean".into(),
                 )
             }
@@ -314,6 +314,17 @@ mod tests {
                 start: 0,
                 end: 9
             }
+        );
+    }
+
+    #[test]
+    fn ambiguity_names_each_paragraph_once() {
+        let err = AnchorError::Ambiguous {
+            paragraphs: vec![1, 1, 3, 4],
+        };
+        assert_eq!(
+            err.describe("n").0,
+            "note `n`: its quote occurs 4 times, in paragraphs 1, 3 and 4"
         );
     }
 

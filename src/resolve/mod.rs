@@ -30,6 +30,7 @@ pub fn resolve(parsed: Vec<Parsed>) -> (Edition, Vec<Diagnostic>) {
     }
     texts.sort_by(|a, b| a.source_path.cmp(&b.source_path));
     check_slugs(&texts, &mut diagnostics);
+    check_note_ids(&texts, &mut diagnostics);
 
     let intro_html = infos.remove("").map(|i| i.intro_html).unwrap_or_default();
     let sections = group_into_sections(&texts, &mut infos);
@@ -75,6 +76,32 @@ fn check_slugs(texts: &[Text], diagnostics: &mut Vec<Diagnostic>) {
             ),
             None => {
                 first_use.insert(slug, text);
+            }
+        }
+    }
+}
+
+/// Note ids are unique in the whole edition, so `#note-ID` and exports never collide.
+fn check_note_ids(texts: &[Text], diagnostics: &mut Vec<Diagnostic>) {
+    let mut first_use: HashMap<&str, &Text> = HashMap::new();
+    for text in texts {
+        for note in &text.notes {
+            match first_use.get(note.note.id.as_str()) {
+                Some(first) if !std::ptr::eq(*first, text) => diagnostics.push(
+                    Diagnostic::error(
+                        &text.source_path,
+                        format!(
+                            "the note id `{}` is already used in {}",
+                            note.note.id,
+                            first.source_path.display()
+                        ),
+                    )
+                    .at_line(note.note.line)
+                    .with_help("note ids are unique in the whole edition: rename one of the notes"),
+                ),
+                _ => {
+                    first_use.insert(&note.note.id, text);
+                }
             }
         }
     }

@@ -1,0 +1,131 @@
+//! Editorial notes as editors meet them: the exact messages when a note
+//! cannot be anchored or is malformed, all reported at once.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::scholia;
+
+fn edition(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("book.toml"), "[edition]\ntitle = \"T\"\n").unwrap();
+    for (path, body) in files {
+        let path = dir.path().join("content").join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, body).unwrap();
+    }
+    dir
+}
+
+/// stderr of `scholia check`, without its final summary line.
+fn check(dir: &Path) -> (Option<i32>, String) {
+    let out = scholia(["check"]).current_dir(dir).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let body = stderr
+        .trim_end()
+        .rsplit_once('\n')
+        .map_or("", |(b, _)| b)
+        .to_string();
+    (out.status.code(), format!("{body}\n"))
+}
+
+const TEXT: &str = "\nThe comradely coherence of the antifascist workers became stronger.\n\nBoth the front and the front.\n";
+
+fn with_notes(notes: &str) -> String {
+    format!("---\ntitle: A\nnotes:\n{notes}---\n{TEXT}")
+}
+
+#[test]
+fn a_quote_that_is_not_in_the_text_names_the_closest_passage() {
+    let dir = edition(&[(
+        "a.md",
+        &with_notes("  - id: coherence\n    anchor:\n      exact: \"comradly coherence\"\n    type: context\n    body: B\n"),
+    )]);
+    assert_eq!(
+        check(dir.path()),
+        (
+            Some(1),
+            "error: note `coherence`: its quote does not occur in the text
+  --> content/a.md:6:7
+   |
+ 6 |       exact: \"comradly coherence\"
+   |       ^
+   = help: the closest passage is in paragraph 1: “comradely coherence”
+
+"
+            .to_string()
+        )
+    );
+}
+
+#[test]
+fn an_ambiguous_quote_lists_its_paragraphs_and_asks_for_context() {
+    let dir = edition(&[(
+        "a.md",
+        &with_notes(
+            "  - id: front\n    anchor: { exact: \"the front\" }\n    type: dispute\n    body: B\n",
+        ),
+    )]);
+    let (code, printed) = check(dir.path());
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        printed,
+        "error: note `front`: its quote occurs 2 times, in paragraph 2
+  --> content/a.md:5:5
+   |
+ 5 |     anchor: { exact: \"the front\" }
+   |     ^
+   = help: add `prefix:` or `suffix:` to the anchor with the words just before or after the passage you mean
+
+"
+    );
+}
+
+#[test]
+fn every_broken_note_of_the_edition_is_reported_at_once() {
+    let dir = edition(&[
+        (
+            "a.md",
+            &with_notes("  - id: one\n    anchor: { paragraph: 9 }\n    type: context\n    body: B\n"),
+        ),
+        ("b.md", &with_notes("  - id: two\n    anchor: { exact: \"workers\" }\n    type: context\n    body: B\n")),
+        ("d.md", &with_notes("  - id: two\n    anchor: { exact: \"stronger\" }\n    type: context\n    body: B\n")),
+        ("c.md", &with_notes("  - id: three\n    anchor: { exact: \"workers\" }\n    type: opinion\n    body: B\n")),
+    ]);
+    let (code, printed) = check(dir.path());
+    assert_eq!(code, Some(1));
+    let messages: Vec<&str> = printed
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "error: note `one`: the text has no such paragraph",
+            "error: invalid front-matter: notes[0].type: unknown variant `opinion`, expected one of `context`, `dispute`, `correction`, `source-check`, `translation`",
+            "error: the note id `two` is already used in content/b.md",
+        ]
+    );
+    assert!(printed.contains("  --> content/d.md:5:1\n"), "{printed}");
+}
+
+#[test]
+fn notes_are_marked_in_the_text_and_listed_in_the_notes_index() {
+    let dir = edition(&[(
+        "a.md",
+        &with_notes("  - id: coherence\n    anchor: { exact: \"antifascist workers\" }\n    type: context\n    body: \"Who they were.\"\n"),
+    )]);
+    let out = scholia(["build"]).current_dir(dir.path()).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = fs::read_to_string(dir.path().join("book/a/index.html")).unwrap();
+    assert!(page.contains("<mark class=\"noted\">antifascist workers</mark><sup class=\"note-ref\"><a id=\"noteref-coherence\" href=\"#note-coherence\">"));
+    assert!(page.contains("<aside class=\"note note-context\" id=\"note-coherence\""));
+    let index = fs::read_to_string(dir.path().join("book/notes/index.html")).unwrap();
+    assert!(index.contains("<a href=\"../a/index.html#note-coherence\"><span class=\"note-label\">a</span> on “antifascist workers”</a>"));
+}
