@@ -54,36 +54,44 @@ trap 'rm -rf "$SHM_DIR"' EXIT
 results=$BENCH_DIR/results-$(date -u +%Y%m%dT%H%M%SZ).txt
 
 # --- measuring -------------------------------------------------------------------
-# measure LOG CMD... : runs CMD under /usr/bin/time; sets SECS and MB.
+# measure LOG CMD... : runs CMD under /usr/bin/time; sets SECS (wall), CPU
+# (user + system seconds) and MB (peak resident memory).
 measure() {
     local log=$1
     shift
     local tf
     tf=$(mktemp)
-    if ! /usr/bin/time -f '%e %M' -o "$tf" "$@" >"$log" 2>&1; then
+    if ! /usr/bin/time -f '%e %M %U %S' -o "$tf" "$@" >"$log" 2>&1; then
         echo "FAILED: $*" >&2
         tail -n 20 "$log" >&2
         rm -f "$tf"
         exit 1
     fi
-    local kb
-    read -r SECS kb <"$tf"
+    local kb user sys
+    read -r SECS kb user sys <"$tf"
     MB=$((kb / 1024))
+    CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
     rm -f "$tf"
 }
 
-# measure_median LOG RUNS CMD... : median seconds, peak MB over RUNS runs.
+# measure_median LOG RUNS CMD... : median SECS and CPU, peak MB over RUNS runs.
 measure_median() {
     local log=$1 runs=$2
     shift 2
-    local times=() peak=0 i
+    local times=() cpus=() peak=0 i
     for ((i = 0; i < runs; i++)); do
         measure "$log" "$@"
         times+=("$SECS")
+        cpus+=("$CPU")
         ((MB > peak)) && peak=$MB
     done
-    SECS=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+    SECS=$(median "${times[@]}")
+    CPU=$(median "${cpus[@]}")
     MB=$peak
+}
+
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'
 }
 
 drop_caches() { # best effort: needs a writable /proc/sys/vm/drop_caches
@@ -93,8 +101,9 @@ drop_caches() { # best effort: needs a writable /proc/sys/vm/drop_caches
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
-row() { # label scholia_s scholia_mb hugo_s hugo_mb
-    printf '%-34s %9s %8s %9s %8s %10s %10s\n' "$1" "$2" "$3" "$4" "$5" "$(ratio "$4" "$2")x" "$(ratio "$5" "$3")x"
+FMT='%-31s %9s %7s %6s %8s %7s %6s %9s %8s\n'
+row() { # label scholia_s scholia_cpu scholia_mb hugo_s hugo_cpu hugo_mb
+    printf "$FMT" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$(ratio "$5" "$2")x" "$(ratio "$7" "$4")x"
 }
 
 # --- the run -----------------------------------------------------------------------
@@ -132,46 +141,46 @@ for n in "${sizes[@]}"; do
     rm -rf "$s_out"
     drop_caches || true
     measure "$logs/scholia-cold.log" "$bin" build "$in/scholia" -o "$s_out"
-    s_cold=$SECS s_cold_mb=$MB
+    s_cold=$SECS s_cold_cpu=$CPU s_cold_mb=$MB
     pages_s=$(find "$s_out" -name '*.html' | wc -l)
     say "N=$n: hugo build, cold, tmpfs"
     rm -rf "$h_out" "$h_cache"
     drop_caches || true
     measure "$logs/hugo-cold.log" hugo --source "$in/hugo" --destination "$h_out" --cacheDir "$h_cache" --noBuildLock --quiet
-    h_cold=$SECS h_cold_mb=$MB
+    h_cold=$SECS h_cold_cpu=$CPU h_cold_mb=$MB
     pages_h=$(find "$h_out" -name '*.html' | wc -l)
 
     say "N=$n: warm rebuilds, $RUNS each"
     measure_median "$logs/scholia-warm.log" "$RUNS" "$bin" build "$in/scholia" -o "$s_out"
-    s_warm=$SECS s_warm_mb=$MB
+    s_warm=$SECS s_warm_cpu=$CPU s_warm_mb=$MB
     measure_median "$logs/hugo-warm.log" "$RUNS" hugo --source "$in/hugo" --destination "$h_out" --cacheDir "$h_cache" --noBuildLock --quiet
-    h_warm=$SECS h_warm_mb=$MB
+    h_warm=$SECS h_warm_cpu=$CPU h_warm_mb=$MB
 
     say "N=$n: cold builds on disk"
     d_s=$BENCH_DIR/out/scholia-$n d_h=$BENCH_DIR/out/hugo-$n
     rm -rf "$d_s" "$d_h" "$h_cache"
     drop_caches || true
     measure "$logs/scholia-disk.log" "$bin" build "$in/scholia" -o "$d_s"
-    s_disk=$SECS s_disk_mb=$MB
+    s_disk=$SECS s_disk_cpu=$CPU s_disk_mb=$MB
     drop_caches || true
     measure "$logs/hugo-disk.log" hugo --source "$in/hugo" --destination "$d_h" --cacheDir "$h_cache" --noBuildLock --quiet
-    h_disk=$SECS h_disk_mb=$MB
+    h_disk=$SECS h_disk_cpu=$CPU h_disk_mb=$MB
     rm -rf "$d_s" "$d_h"
 
     say "N=$n: scholia check / hugo --renderToMemory"
     measure_median "$logs/scholia-check.log" "$RUNS" "$bin" check "$in/scholia"
-    s_check=$SECS s_check_mb=$MB
+    s_check=$SECS s_check_cpu=$CPU s_check_mb=$MB
     measure_median "$logs/hugo-memory.log" "$RUNS" hugo --source "$in/hugo" --renderToMemory --cacheDir "$h_cache" --noBuildLock --quiet
-    h_check=$SECS h_check_mb=$MB
+    h_check=$SECS h_check_cpu=$CPU h_check_mb=$MB
 
     {
         echo
         echo "N=$n texts, $mb_in MB of Markdown; pages written: scholia $pages_s, hugo $pages_h"
-        printf '%-34s %9s %8s %9s %8s %10s %10s\n' "" "scholia s" "MB" "hugo s" "MB" "time h/s" "mem h/s"
-        row "build, cold, tmpfs" "$s_cold" "$s_cold_mb" "$h_cold" "$h_cold_mb"
-        row "build, warm, tmpfs (median)" "$s_warm" "$s_warm_mb" "$h_warm" "$h_warm_mb"
-        row "build, cold, disk" "$s_disk" "$s_disk_mb" "$h_disk" "$h_disk_mb"
-        row "check / hugo --renderToMemory" "$s_check" "$s_check_mb" "$h_check" "$h_check_mb"
+        printf "$FMT" "" "scholia s" "cpu s" "MB" "hugo s" "cpu s" "MB" "time h/s" "mem h/s"
+        row "build, cold, tmpfs" "$s_cold" "$s_cold_cpu" "$s_cold_mb" "$h_cold" "$h_cold_cpu" "$h_cold_mb"
+        row "build, warm, tmpfs (median)" "$s_warm" "$s_warm_cpu" "$s_warm_mb" "$h_warm" "$h_warm_cpu" "$h_warm_mb"
+        row "build, cold, disk" "$s_disk" "$s_disk_cpu" "$s_disk_mb" "$h_disk" "$h_disk_cpu" "$h_disk_mb"
+        row "check / hugo --renderToMemory" "$s_check" "$s_check_cpu" "$s_check_mb" "$h_check" "$h_check_cpu" "$h_check_mb"
     } | tee -a "$results"
 
     if command -v hyperfine >/dev/null 2>&1 && [ "${HYPERFINE:-1}" != 0 ]; then

@@ -102,10 +102,13 @@ pub fn build_bundled_edition(extra: &[&str]) -> tempfile::TempDir {
 
 /// Every `*.html` file under `dir`, as paths relative to `dir`, sorted.
 pub fn html_files(dir: &Path) -> Vec<PathBuf> {
-    tree_snapshot(dir)
-        .into_keys()
-        .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "htm"))
-        .collect()
+    let mut files = Vec::new();
+    walk_files(dir, &mut |rel, kind| {
+        if kind == EntryKind::File && rel.extension().is_some_and(|e| e == "html" || e == "htm") {
+            files.push(rel.to_path_buf());
+        }
+    });
+    files
 }
 
 // --- external tools ----------------------------------------------------------
@@ -783,44 +786,74 @@ pub fn copy_dir(src: &Path, dst: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Every file under `dir` (recursively) with its bytes, keyed by its path
-/// relative to `dir`, for byte-identical comparisons of whole trees. An empty
-/// folder appears as `<path>/` with no bytes, and a symbolic link as its
-/// target prefixed by `symlink -> `. A missing `dir` gives an empty map.
-pub fn tree_snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+/// What [`walk_files`] found at a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Symlink,
+    EmptyDir,
+}
+
+/// Calls `visit` with the path (relative to `dir`) of every file, symbolic
+/// link and empty folder under `dir`, recursively, in sorted order. A
+/// missing `dir` has no entries.
+pub fn walk_files(dir: &Path, visit: &mut dyn FnMut(&Path, EntryKind)) {
+    fn walk(root: &Path, dir: &Path, visit: &mut dyn FnMut(&Path, EntryKind)) {
         let mut entries: Vec<_> = fs::read_dir(dir)
             .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
             .map(|e| e.expect("directory entry"))
             .collect();
         entries.sort_by_key(|e| e.file_name());
-        let rel = |p: &Path| p.strip_prefix(root).unwrap().to_path_buf();
         if entries.is_empty() && dir != root {
-            let mut p = rel(dir).into_os_string();
-            p.push("/");
-            out.insert(PathBuf::from(p), Vec::new());
+            visit(dir.strip_prefix(root).unwrap(), EntryKind::EmptyDir);
         }
         for e in entries {
             let path = e.path();
             let ty = e.file_type().unwrap();
-            if ty.is_symlink() {
-                let target = fs::read_link(&path).unwrap();
-                let mut bytes = b"symlink -> ".to_vec();
-                bytes.extend_from_slice(target.as_os_str().as_encoded_bytes());
-                out.insert(rel(&path), bytes);
-            } else if ty.is_dir() {
-                walk(root, &path, out);
+            if ty.is_dir() {
+                walk(root, &path, visit);
             } else {
-                let bytes =
-                    fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-                out.insert(rel(&path), bytes);
+                let kind = if ty.is_symlink() {
+                    EntryKind::Symlink
+                } else {
+                    EntryKind::File
+                };
+                visit(path.strip_prefix(root).unwrap(), kind);
             }
         }
     }
-    let mut out = BTreeMap::new();
     if dir.exists() {
-        walk(dir, dir, &mut out);
+        walk(dir, dir, visit);
     }
+}
+
+/// Every file under `dir` (recursively) with its bytes, keyed by its path
+/// relative to `dir`, for byte-identical comparisons of whole trees. An empty
+/// folder appears as `<path>/` with no bytes, and a symbolic link as its
+/// target prefixed by `symlink -> `. A missing `dir` gives an empty map.
+pub fn tree_snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    walk_files(dir, &mut |rel, kind| {
+        let path = dir.join(rel);
+        match kind {
+            EntryKind::EmptyDir => {
+                let mut key = rel.as_os_str().to_owned();
+                key.push("/");
+                out.insert(PathBuf::from(key), Vec::new());
+            }
+            EntryKind::Symlink => {
+                let mut bytes = b"symlink -> ".to_vec();
+                let target = fs::read_link(&path).unwrap();
+                bytes.extend_from_slice(target.as_os_str().as_encoded_bytes());
+                out.insert(rel.to_path_buf(), bytes);
+            }
+            EntryKind::File => {
+                let bytes =
+                    fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+                out.insert(rel.to_path_buf(), bytes);
+            }
+        }
+    });
     out
 }
 
