@@ -19,6 +19,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // unref: a pending wait must not keep Node alive once all else is done.
+// Chromium asks every http page's server for /favicon.ico on its own (type
+// "Other"); that is the browser's habit, not a request of the page.
+const automaticFavicon = (url, type) => type === 'Other' && /^https?:\/\/[^/]+\/favicon\.ico$/.test(url);
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 function parseArgs(argv) {
@@ -135,10 +139,13 @@ async function main() {
         requests.set(msg.params.requestId, msg.params.request.url);
       } else if (msg.method === 'Network.responseReceived') {
         const r = msg.params.response;
-        if (r.status >= 400) failed.push({ url: r.url, type: msg.params.type, error: `HTTP ${r.status}` });
+        if (r.status >= 400 && !automaticFavicon(r.url, msg.params.type)) {
+          failed.push({ url: r.url, type: msg.params.type, error: `HTTP ${r.status}` });
+        }
       } else if (msg.method === 'Network.loadingFailed') {
         const p = msg.params;
-        failed.push({ url: requests.get(p.requestId) || '?', type: p.type, error: p.errorText });
+        const url = requests.get(p.requestId) || '?';
+        if (!automaticFavicon(url, p.type)) failed.push({ url, type: p.type, error: p.errorText });
       }
     });
     await send('Page.enable', {}, sessionId);
