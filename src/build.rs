@@ -137,12 +137,8 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     let mut sink = Diagnostics::new();
 
     let theme = Theme::load(&config);
-    let (loaded, load_problems) = load::load(&config.content_dir);
-    sink.extend(load_problems);
-    progress.stage(&format!("parsing {} files", loaded.files.len()));
-    let parsed = parse_all(&loaded.files, &mut sink);
-    let (edition, resolve_problems) = resolve::resolve(parsed);
-    sink.extend(resolve_problems);
+    progress.stage("reading the edition");
+    let (edition, assets) = read_edition(&config, &mut sink);
     let theme = match theme {
         Ok(theme) => theme,
         Err(errors) => {
@@ -173,13 +169,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         edition: &edition,
     };
     progress.stage(&format!("rendering {} texts", edition.texts.len()));
-    let pages = render_all(
-        &renderer,
-        staging.as_ref(),
-        &loaded.assets,
-        &progress,
-        &mut sink,
-    );
+    let pages = render_all(&renderer, staging.as_ref(), &assets, &progress, &mut sink);
 
     let outcome = match staging {
         Some(staging) if !sink.has_errors() => match staging.commit() {
@@ -198,6 +188,16 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     };
     progress.clear();
     finish(sink, outcome, &edition, pages, output, started)
+}
+
+/// Loads, parses and resolves the edition: everything a command needs before rendering.
+pub fn read_edition(config: &Config, sink: &mut Diagnostics) -> (Edition, Vec<Asset>) {
+    let (loaded, load_problems) = load::load(&config.content_dir);
+    sink.extend(load_problems);
+    let parsed = parse_all(&loaded.files, sink);
+    let (edition, resolve_problems) = resolve::resolve(parsed);
+    sink.extend(resolve_problems);
+    (edition, loaded.assets)
 }
 
 fn finish(

@@ -18,6 +18,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod edit;
 pub mod import;
 pub mod load;
 pub mod model;

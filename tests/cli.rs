@@ -236,7 +236,7 @@ fn exit_codes() {
     assert_eq!(built.status.code(), Some(0));
     let stdout = String::from_utf8(built.stdout).unwrap();
     assert!(
-        stdout.starts_with("Built 1 text (3 pages) into book in "),
+        stdout.starts_with("Built 1 text (4 pages) into book in "),
         "{stdout}"
     );
     assert_eq!(
@@ -256,7 +256,7 @@ fn check_writes_nothing() {
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.starts_with("Checked 1 text (3 pages): no errors, in "),
+        stdout.starts_with("Checked 1 text (4 pages): no errors, in "),
         "{stdout}"
     );
     let entries: Vec<_> = fs::read_dir(dir.path())
@@ -294,8 +294,10 @@ fn template_errors_name_the_template_and_the_page() {
 
 #[test]
 fn every_command_explains_itself_with_an_example() {
-    for command in ["build", "check", "init", "import"] {
-        let out = scholia([command, "--help"]).output().unwrap();
+    for command in ["build", "check", "init", "import", "note add", "note list"] {
+        let out = scholia(command.split(' ').chain(["--help"]))
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{command} --help");
         let help = String::from_utf8(out.stdout).unwrap();
         assert!(

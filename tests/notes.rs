@@ -129,3 +129,105 @@ fn notes_are_marked_in_the_text_and_listed_in_the_notes_index() {
     let index = fs::read_to_string(dir.path().join("book/notes/index.html")).unwrap();
     assert!(index.contains("<a href=\"../a/index.html#note-coherence\"><span class=\"note-label\">a</span> on “antifascist workers”</a>"));
 }
+
+#[test]
+fn note_add_writes_the_note_and_changes_no_other_byte() {
+    let original = "---\n# keep this comment\ntitle: 'A: title'\ntags: [x]\n---\n\nThe comradely coherence of the antifascist workers.\n";
+    let dir = edition(&[("a.md", original)]);
+    let out = scholia([
+        "note",
+        "add",
+        "a",
+        "--quote",
+        "antifascist workers",
+        "--type",
+        "context",
+        "--body",
+        "Who *they* were.",
+        "--source",
+        "A book",
+        "--editor",
+        "E. Ditor",
+        "--id",
+        "workers",
+    ])
+    .current_dir(dir.path())
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Added note `workers` to content/a.md\n"
+    );
+    let updated = fs::read_to_string(dir.path().join("content/a.md")).unwrap();
+    let end_of_yaml = original.find("---\n\n").unwrap();
+    assert_eq!(
+        &updated[..end_of_yaml],
+        &original[..end_of_yaml],
+        "everything before the new note is unchanged"
+    );
+    assert!(
+        updated.ends_with(&original[end_of_yaml..]),
+        "everything after it too"
+    );
+    let inserted = &updated[end_of_yaml..updated.len() - (original.len() - end_of_yaml)];
+    assert!(inserted.starts_with("notes:\n  - id: workers\n    anchor:\n      exact: antifascist workers\n    type: context\n    body: Who *they* were.\n    sources:\n    - A book\n    editor: E. Ditor\n    date: '"), "{inserted}");
+
+    let list = scholia(["note", "list"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout),
+        "content/a.md:10  workers  [a] context  paragraph 1  “antifascist workers”\n1 notes anchored\n"
+    );
+    let built = scholia(["build"]).current_dir(dir.path()).output().unwrap();
+    assert!(built.status.success());
+}
+
+#[test]
+fn note_add_refuses_a_bad_anchor_and_leaves_the_file_alone() {
+    let original = with_notes("  - id: front\n    anchor: { exact: \"the front\", prefix: \"and\" }\n    type: dispute\n    body: B\n");
+    let dir = edition(&[("a.md", &original)]);
+    let out = scholia([
+        "note",
+        "add",
+        "content/a.md",
+        "--quote",
+        "comradly coherence",
+        "--type",
+        "context",
+        "--body",
+        "x",
+    ])
+    .current_dir(dir.path())
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: note `comradly-coherence`: its quote does not occur in the text
+  --> content/a.md
+   = help: the closest passage is in paragraph 1: “comradely coherence”
+
+No note was added; content/a.md is unchanged.
+"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("content/a.md")).unwrap(),
+        original
+    );
+    let bad_type = scholia([
+        "note", "add", "a", "--quote", "x", "--type", "opinion", "--body", "x",
+    ])
+    .current_dir(dir.path())
+    .output()
+    .unwrap();
+    assert_eq!(bad_type.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_type.stderr)
+        .contains("expected one of context, dispute, correction, source-check, translation"));
+}

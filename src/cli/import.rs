@@ -10,7 +10,7 @@ use std::process::ExitCode;
 /// texts imported before (wherever they were moved) and keeps everything
 /// editors wrote in their front-matter.
 ///
-/// Example: scholia import seeds/*.txt --into content --dry-run
+/// Example: `scholia import seeds/*.txt --into content --dry-run`
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// Plain-text source files to convert.

@@ -7,6 +7,7 @@ mod build;
 mod check;
 pub mod import;
 mod init;
+mod note;
 
 use std::process::ExitCode;
 
@@ -30,8 +31,8 @@ pub enum Command {
     Build(build::BuildArgs),
     Check(check::CheckArgs),
     Init(init::InitArgs),
-    /// Convert plain-text sources into Markdown texts with front-matter.
     Import(import::ImportArgs),
+    Note(note::NoteArgs),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Init(args) => init::run(args),
         Command::Import(args) => import::run(args),
+        Command::Note(args) => note::run(args),
     }
 }
 

@@ -87,10 +87,14 @@ impl NoteType {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAnchor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
     /// A whole paragraph, by its number (`p-N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paragraph: Option<u32>,
 }
 
