@@ -5,6 +5,7 @@
 //! ([`views`]); a template error becomes a diagnostic naming the template and
 //! the page, never a panic.
 
+pub mod annotations;
 pub mod default_theme;
 pub mod notes;
 pub mod views;
