@@ -80,3 +80,44 @@ fn bundled_edition_is_valid_html5() {
     assert_valid(&plain, &in_plain, "scholia build");
     assert_valid(&sub, &in_sub, "scholia build --base-path /sub/path/");
 }
+
+/// A new edition from `scholia init` builds into valid pages, and so does
+/// every fixture: their golden outputs (`tests/fixtures/*/expected/`, which
+/// tests/golden.rs keeps equal to what the build writes) cover each feature.
+#[test]
+fn init_scaffold_and_fixture_outputs_are_valid_html5() {
+    let Some(vnu) = vnu_or_skip() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let edition = tmp.path().join("edition");
+    let out = support::run_with_timeout(
+        &mut support::scholia(["init".as_ref(), edition.as_os_str()]),
+        std::time::Duration::from_secs(60),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        support::describe_output("scholia init", &out)
+    );
+    let site = tmp.path().join("book");
+    support::build_site(&edition, &site, &[]);
+    assert!(
+        !html_files(&site).is_empty(),
+        "scholia init + build wrote no page"
+    );
+
+    let mut dirs = vec![site.clone()];
+    let fixtures = support::repo_root().join("tests/fixtures");
+    for entry in fs::read_dir(&fixtures).expect("tests/fixtures") {
+        let expected = entry.unwrap().path().join("expected");
+        if !html_files(&expected).is_empty() {
+            dirs.push(expected);
+        }
+    }
+    let paths: Vec<&Path> = dirs.iter().map(|d| d.as_path()).collect();
+    let msgs = vnu.check(&paths);
+    assert_valid(
+        &fixtures,
+        &msgs,
+        "scholia init + build, and the golden fixture outputs",
+    );
+}
