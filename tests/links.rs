@@ -342,3 +342,56 @@ fn bundled_edition_loads_its_styles_from_file_and_from_a_sub_path() {
         true,
     );
 }
+
+/// The path of `base_url` in a book.toml (`/fixture/` of
+/// `base_url = "https://example.org/fixture/"`): the build's default base
+/// path, which the 404 page uses.
+fn base_url_path(book_toml: &str) -> Option<String> {
+    let line = book_toml
+        .lines()
+        .find(|l| l.trim_start().starts_with("base_url"))?;
+    let url = line.split('"').nth(1)?;
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    Some(path.to_string())
+}
+
+/// The golden outputs of the fixtures (`tests/fixtures/*/expected/`, kept
+/// equal to the build's output by tests/golden.rs) exercise each feature's
+/// links: notes, footnotes, cross-references. None may be broken.
+#[test]
+fn fixture_outputs_have_no_broken_internal_links() {
+    let fixtures = support::repo_root().join("tests/fixtures");
+    let opts = Options {
+        file_url_safe: true,
+        ..Options::default()
+    };
+    let mut checked = 0;
+    let mut broken = Vec::new();
+    for entry in fs::read_dir(&fixtures).expect("tests/fixtures") {
+        let expected = entry.unwrap().path().join("expected");
+        if !expected.is_dir() {
+            continue;
+        }
+        let book = fs::read_to_string(expected.with_file_name("book.toml")).unwrap_or_default();
+        let opts = Options {
+            base_path: base_url_path(&book),
+            ..opts.clone()
+        };
+        let report = check_site_with(&expected, &opts);
+        checked += report.pages;
+        broken.extend(
+            report
+                .broken
+                .iter()
+                .map(|b| format!("  {}/{b}", expected.display())),
+        );
+    }
+    assert!(checked > 0, "no golden page under {}", fixtures.display());
+    assert!(
+        broken.is_empty(),
+        "{} broken link(s) in the golden outputs:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
+}
