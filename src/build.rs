@@ -17,7 +17,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{self, Asset};
 use crate::model::Edition;
 use crate::parse::{self, Parsed};
-use crate::render::{Renderer, StaticFile, StaticSource, Theme};
+use crate::render::{annotations, Renderer, StaticFile, StaticSource, Theme};
 use crate::resolve;
 use crate::write::{self, Staging};
 
@@ -258,11 +258,19 @@ fn render_all(
         .map(|(position, &index)| {
             let previous = position.checked_sub(1).map(|p| order[p]);
             let next = order.get(position + 1).copied();
-            let slug = &renderer.edition.texts[index].id;
+            let text = &renderer.edition.texts[index];
+            let slug = &text.id;
             let result = write(
                 &format!("{slug}/index.html"),
                 renderer.text(index, (previous, next)),
-            );
+            )
+            .and_then(|()| match text.notes.is_empty() {
+                true => Ok(()),
+                false => write(
+                    &format!("{slug}/{}", annotations::FILE_NAME),
+                    Ok(annotations::annotation_page(text, renderer.config).to_string()),
+                ),
+            });
             progress.tick(done.fetch_add(1, Ordering::Relaxed) + 1, order.len());
             result
         })

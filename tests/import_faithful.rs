@@ -193,7 +193,7 @@ fn check_edition(files: &[PathBuf]) -> usize {
     let mut texts = 0;
     for entry in walkdir::WalkDir::new(&into).sort_by_file_name() {
         let path = entry.unwrap().into_path();
-        if path.extension().map_or(true, |e| e != "md") {
+        if path.extension().is_none_or(|e| e != "md") {
             continue;
         }
         texts += 1;

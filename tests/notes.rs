@@ -175,7 +175,7 @@ fn note_add_writes_the_note_and_changes_no_other_byte() {
         "everything after it too"
     );
     let inserted = &updated[end_of_yaml..updated.len() - (original.len() - end_of_yaml)];
-    assert!(inserted.starts_with("notes:\n  - id: workers\n    anchor:\n      exact: antifascist workers\n    type: context\n    body: Who *they* were.\n    sources:\n    - A book\n    editor: E. Ditor\n    date: '"), "{inserted}");
+    assert!(inserted.starts_with("notes:\n  - id: workers\n    anchor:\n      exact: antifascist workers\n    type: context\n    body: Who *they* were.\n    sources:\n    - A book\n    editor: E. Ditor\n    date: 20"), "{inserted}");
 
     let list = scholia(["note", "list"])
         .current_dir(dir.path())
@@ -183,7 +183,7 @@ fn note_add_writes_the_note_and_changes_no_other_byte() {
         .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&list.stdout),
-        "content/a.md:10  workers  [a] context  paragraph 1  “antifascist workers”\n1 notes anchored\n"
+        "content/a.md:8  workers  [a] context  paragraph 1  “antifascist workers”\n1 notes anchored\n"
     );
     let built = scholia(["build"]).current_dir(dir.path()).output().unwrap();
     assert!(built.status.success());

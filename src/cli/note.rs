@@ -20,7 +20,7 @@ pub struct NoteArgs {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum NoteCommand {
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     List(ListArgs),
 }
 

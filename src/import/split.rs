@@ -69,7 +69,7 @@ pub fn split<S: AsRef<str>>(lines: &[S]) -> Vec<(Span, Rule)> {
         }
         let line = text(i);
         let gap_before = previous.map(|p| i - p - 1);
-        let block_start = gap_before.map_or(true, |g| g > 0);
+        let block_start = gap_before.is_none_or(|g| g > 0);
         let mut rule = None;
         if !first_content && block_start {
             if previous.is_some_and(|p| classify::sign_off(text(p))) {

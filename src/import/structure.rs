@@ -307,9 +307,9 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
     let mut units: Vec<Unit> = Vec::new();
     for (r, raw) in raws[..sources_from].iter().enumerate() {
         let single = raw.lines.len() == 1;
-        let next_is_footnote = raws.get(r + 1).map_or(true, |n| {
-            classify::footnote_definition(n.lines[0].1).is_some()
-        });
+        let next_is_footnote = raws
+            .get(r + 1)
+            .is_none_or(|n| classify::footnote_definition(n.lines[0].1).is_some());
         let mut k = 0;
         while k < raw.lines.len() {
             let (i, l) = raw.lines[k];
@@ -587,8 +587,25 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
             block: Block::Sources(items),
         });
     }
+    lift_orphan_subheadings(&mut blocks);
     text.blocks = blocks;
     text
+}
+
+/// Numbered headings are third-level under a section heading; with no
+/// second-level heading before them they become second-level, so the page's
+/// outline never skips a level (h1 -> h3 fails WCAG's and the validator's checks).
+fn lift_orphan_subheadings(blocks: &mut [Located]) {
+    let mut under_section = false;
+    for located in blocks.iter_mut() {
+        if let Block::Heading { level, .. } = &mut located.block {
+            if *level == 2 {
+                under_section = true;
+            } else if *level == 3 && !under_section {
+                *level = 2;
+            }
+        }
+    }
 }
 
 enum Unit {
