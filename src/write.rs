@@ -273,8 +273,9 @@ fn list_files(dir: &Path) -> io::Result<BTreeSet<PathBuf>> {
     Ok(files)
 }
 
-/// Removes the listed files (and the marker), then the folders left empty, then `dir` if empty.
-/// Anything else stays where it is.
+/// Removes the listed files, then the folders left empty, then the marker
+/// and `dir` itself if nothing else is left. Anything else stays where it is.
+/// The marker goes last, so a removal killed midway can be finished later.
 fn remove_listed<'a>(dir: &Path, files: impl Iterator<Item = &'a PathBuf>) -> io::Result<()> {
     for rel in files {
         let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
@@ -285,8 +286,9 @@ fn remove_listed<'a>(dir: &Path, files: impl Iterator<Item = &'a PathBuf>) -> io
             }
         }
     }
-    let _ = fs::remove_file(dir.join(MARKER));
     remove_empty_dirs(dir);
+    let _ = fs::remove_file(dir.join(MARKER));
+    let _ = fs::remove_dir(dir);
     Ok(())
 }
 
@@ -322,10 +324,13 @@ fn remove_leftovers(parent: &Path, prefix: &str) {
             let path = entry.path();
             // A swapped-out old site lists its files; remove just those.
             let manifest = read_manifest(&path);
-            if manifest.is_empty() {
+            if !manifest.is_empty() {
+                let _ = remove_listed(&path, manifest.iter());
+            } else if path.join(MARKER).is_file() {
                 let _ = remove_our_tree(&path);
             } else {
-                let _ = remove_listed(&path, manifest.iter());
+                // Killed before its marker was written: only empty folders can be in it.
+                remove_empty_dirs(&path);
             }
         }
     }
