@@ -16,7 +16,8 @@ use crate::config::{display_path, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{self, Asset};
 use crate::model::Edition;
-use crate::parse::{self, Parsed};
+use crate::parse::entities::{self, Registry};
+use crate::parse::{self, ParseContext, Parsed};
 use crate::render::{annotations, Renderer, StaticFile, StaticSource, Theme};
 use crate::resolve;
 use crate::write::{self, Staging};
@@ -194,10 +195,36 @@ pub fn build(options: &BuildOptions) -> BuildReport {
 pub fn read_edition(config: &Config, sink: &mut Diagnostics) -> (Edition, Vec<Asset>) {
     let (loaded, load_problems) = load::load(&config.content_dir);
     sink.extend(load_problems);
-    let parsed = parse_all(&loaded.files, sink);
-    let (edition, resolve_problems) = resolve::resolve(parsed);
+    let (registry_files, text_files): (Vec<_>, Vec<_>) = loaded
+        .files
+        .into_iter()
+        .partition(|f| f.kind == load::FileKind::Registry);
+    // The registry comes first: every text's mentions are found while it is parsed.
+    let registry = read_registry(&registry_files, sink);
+    let context = ParseContext {
+        registry: Some(&registry),
+        entity_options: config.entities,
+    };
+    let parsed = parse_all(&text_files, &context, sink);
+    let (edition, resolve_problems) = resolve::resolve(parsed, registry);
     sink.extend(resolve_problems);
     (edition, loaded.assets)
+}
+
+fn read_registry(files: &[load::SourceEntry], sink: &mut Diagnostics) -> Registry {
+    let mut entities = Vec::new();
+    for entry in files {
+        match entry
+            .read()
+            .and_then(|file| entities::parse_file(&file.text, &file.display))
+        {
+            Ok(found) => entities.extend(found),
+            Err(d) => sink.push(d),
+        }
+    }
+    let (registry, problems) = Registry::new(entities);
+    sink.extend(problems);
+    registry
 }
 
 fn finish(
@@ -218,10 +245,14 @@ fn finish(
     }
 }
 
-fn parse_all(files: &[load::SourceEntry], sink: &mut Diagnostics) -> Vec<Parsed> {
+fn parse_all(
+    files: &[load::SourceEntry],
+    context: &ParseContext,
+    sink: &mut Diagnostics,
+) -> Vec<Parsed> {
     let results: Vec<_> = files
         .par_iter()
-        .map(|entry| parse::parse_file(&entry.read().map_err(|d| vec![d])?))
+        .map(|entry| parse::parse_file(&entry.read().map_err(|d| vec![d])?, context))
         .collect();
     let mut parsed = Vec::with_capacity(results.len());
     for result in results {
@@ -279,6 +310,21 @@ fn render_all(
     let mut results = text_results;
     results.push(write("index.html", renderer.index()));
     results.push(write("404.html", renderer.not_found()));
+    let entity_pages: Vec<Result<(), Diagnostic>> = (0..renderer.edition.registry.entities.len())
+        .into_par_iter()
+        .filter_map(|e| {
+            let id = &renderer.edition.registry.entities[e].id;
+            renderer
+                .entity(e)
+                .map(|page| write(&format!("entities/{id}/index.html"), page))
+        })
+        .collect();
+    pages += entity_pages.len();
+    results.extend(entity_pages);
+    if let Some(index) = renderer.entities_index() {
+        results.push(write("entities/index.html", index));
+        pages += 1;
+    }
     if let Some(notes) = renderer.notes_index() {
         results.push(write("notes/index.html", notes));
         pages += 1;

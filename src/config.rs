@@ -19,6 +19,34 @@ struct RawBook {
     edition: RawEdition,
     #[serde(default)]
     build: RawBuild,
+    #[serde(default)]
+    entities: RawEntities,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntities {
+    link: Option<LinkMentions>,
+    in_headings: Option<bool>,
+}
+
+/// Which mentions of a registered entity become links to its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkMentions {
+    /// The first mention in each text.
+    #[default]
+    First,
+    Every,
+    None,
+}
+
+/// How mentions of entities are found and linked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EntityOptions {
+    pub link: LinkMentions,
+    /// Also look for mentions in headings (off by default: headings stay plain).
+    pub in_headings: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +92,7 @@ pub struct Config {
     pub output_dir: PathBuf,
     pub theme: String,
     pub theme_dir: PathBuf,
+    pub entities: EntityOptions,
     /// The path the site is served under (`/` or `/sub/path/`), used where a
     /// relative URL cannot work: the 404 page, which hosts serve at any depth.
     pub base_path: Option<String>,
@@ -182,6 +211,10 @@ fn resolve(
         output_dir: root.join(raw.build.output.unwrap_or_else(|| "book".into())),
         theme,
         theme_dir,
+        entities: EntityOptions {
+            link: raw.entities.link.unwrap_or_default(),
+            in_headings: raw.entities.in_headings.unwrap_or(false),
+        },
         base_path: base_url.as_deref().map(url_path),
     })
 }

@@ -99,6 +99,12 @@ impl Diagnostic {
             .underline(underlined.chars().count())
     }
 
+    /// Points at a position when the source is not at hand (the place is still named).
+    pub fn at_position(mut self, position: Position) -> Self {
+        self.position = Some(position);
+        self
+    }
+
     /// Points at a line when the source is not at hand (the line is still named).
     pub fn at_line(mut self, line: usize) -> Self {
         self.position = Some(Position::new(line, 1));

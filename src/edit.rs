@@ -47,12 +47,15 @@ pub fn with_note(
     taken_ids: &[String],
 ) -> Result<String, Vec<Diagnostic>> {
     let parse = |text: &str| {
-        parse_file(&SourceFile {
-            kind: FileKind::Text,
-            rel: display.to_path_buf(),
-            display: display.to_path_buf(),
-            text: text.to_string(),
-        })
+        parse_file(
+            &SourceFile {
+                kind: FileKind::Text,
+                rel: display.to_path_buf(),
+                display: display.to_path_buf(),
+                text: text.to_string(),
+            },
+            &crate::parse::ParseContext::default(),
+        )
     };
     // The text must be sound before we touch it, so an error is never blamed on the new note.
     let Parsed::Text(before) = parse(source)? else {

@@ -1,8 +1,8 @@
 //! Load: the content folder in, its files out.
 //!
 //! Every `*.md` file is a text, except `_index.md`, which describes the folder
-//! it sits in (a section, or the edition itself at the top). Every other file
-//! is an asset, copied to the site as it is. Hidden files and folders are
+//! it sits in (a section, or the edition itself at the top). `entities/*.yaml`
+//! is the entity registry. Every other file is an asset, copied to the site as it is. Hidden files and folders are
 //! skipped. [`load`] only lists the files; each is read by [`SourceEntry::read`]
 //! in the parallel task that parses it, so a large edition is never held in
 //! memory as source and as HTML at once. A file that cannot be read, or is
@@ -21,6 +21,8 @@ pub const SECTION_FILE: &str = "_index.md";
 pub enum FileKind {
     Text,
     SectionIndex,
+    /// A registry file: `entities/*.yaml` at the top of the content folder.
+    Registry,
     Asset,
 }
 
@@ -128,6 +130,11 @@ pub fn load(content_dir: &Path) -> (Loaded, Vec<Diagnostic>) {
 }
 
 fn kind_of(rel: &Path) -> FileKind {
+    let in_registry = rel.parent() == Some(Path::new("entities"));
+    let yaml = rel.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    if in_registry && yaml {
+        return FileKind::Registry;
+    }
     match rel.file_name().and_then(|n| n.to_str()) {
         Some(SECTION_FILE) => FileKind::SectionIndex,
         Some(name) if name.ends_with(".md") => FileKind::Text,

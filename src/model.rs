@@ -122,6 +122,54 @@ pub struct Text {
     pub word_count: usize,
     /// Editorial notes, anchored, in document order.
     pub notes: Vec<AnchoredNote>,
+    /// `@` links of the text and its notes.
+    pub links: Vec<TextLink>,
+    /// Mentions of registered entities.
+    pub mentions: Vec<Mention>,
+    /// Explicit cross-references from the front-matter.
+    pub related: Vec<crate::parse::front_matter::Related>,
+}
+
+/// A checked-at-build-time link written in Markdown: `@/slug#anchor`, `@entity/id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub target: LinkTarget,
+    /// Where the link is written: byte offset in the Markdown it came from.
+    pub offset: usize,
+    /// The block (`p-N`) it sits in, if any.
+    pub paragraph: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    Text {
+        slug: String,
+        fragment: Option<String>,
+    },
+    Entity(String),
+    /// An `@` link of no known form, kept to report it.
+    Unknown(String),
+}
+
+/// A link of a text or of one of its notes, placed for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextLink {
+    pub target: LinkTarget,
+    pub position: crate::diagnostic::Position,
+    pub paragraph: Option<u32>,
+    /// The note the link is in, if it is in a note.
+    pub note: Option<String>,
+}
+
+/// A mention of a registered entity in a numbered block of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Index into the registry's entities.
+    pub entity: usize,
+    /// Index into the text's blocks.
+    pub block: usize,
+    /// The words as the text has them.
+    pub alias: String,
 }
 
 /// An editorial note and the passage it is anchored to in this build.
@@ -141,6 +189,8 @@ pub struct AnchoredNote {
     pub start: usize,
     pub end: usize,
     pub body_html: String,
+    /// `@` links in the note's body.
+    pub links: Vec<LinkRef>,
 }
 
 /// A group of texts in the table of contents: one folder of the content folder.
@@ -162,6 +212,9 @@ pub struct Edition {
     pub sections: Vec<Section>,
     /// The edition's own introduction (`content/_index.md`), rendered.
     pub intro_html: String,
+    pub registry: crate::parse::entities::Registry,
+    /// What spans texts, computed once every text is parsed.
+    pub cross: crate::resolve::CrossReferences,
 }
 
 #[cfg(test)]

@@ -51,6 +51,17 @@ pub fn split<'a>(source: &'a str, display: &std::path::Path) -> Result<Split<'a>
     )
 }
 
+/// An explicit cross-reference: `related: [{text: slug, reason: "..."}]`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Related {
+    pub text: String,
+    pub reason: String,
+    /// Line of the entry in the file, for messages.
+    #[serde(skip)]
+    pub line: usize,
+}
+
 /// Where an imported text came from (written by `scholia import`).
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +112,8 @@ struct RawFrontMatter {
     paragraphs: Option<Vec<u32>>,
     #[serde(default)]
     notes: Vec<crate::parse::notes::RawNote>,
+    #[serde(default)]
+    related: Vec<Related>,
 }
 
 /// The metadata of a text, checked.
@@ -126,6 +139,7 @@ pub struct FrontMatter {
     pub paragraphs: Option<Vec<u32>>,
     /// Editorial notes as written; anchored by [`crate::parse::parse_file`].
     pub notes: Vec<crate::parse::notes::RawNote>,
+    pub related: Vec<Related>,
 }
 
 /// The metadata of a section (`_index.md`).
@@ -225,6 +239,7 @@ pub fn parse_text(
         residue: raw.residue,
         paragraphs: raw.paragraphs,
         notes: raw.notes,
+        related: raw.related,
     })
 }
 

@@ -17,7 +17,9 @@ use std::fmt::Write as _;
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::model::{Block, Heading};
+use crate::config::{EntityOptions, LinkMentions};
+use crate::model::{Block, Heading, LinkRef, LinkTarget, Mention};
+use crate::parse::entities::Registry;
 
 pub fn options() -> Options {
     Options::ENABLE_FOOTNOTES
@@ -35,6 +37,10 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     pub blocks: Vec<Block>,
     pub word_count: usize,
+    /// `@` links, to be checked once every text is known.
+    pub links: Vec<LinkRef>,
+    /// Mentions of registered entities, in document order.
+    pub mentions: Vec<Mention>,
 }
 
 /// Where the body sits in its file, so blocks know their line.
@@ -46,6 +52,9 @@ pub struct BodyPlace<'a> {
     pub numbers: Option<&'a [u32]>,
     /// Passages to mark, sorted by block, found by anchoring a first rendering.
     pub highlights: &'a [Highlight],
+    /// The entity registry whose mentions are found and linked, and how.
+    pub entities: Option<&'a Registry>,
+    pub entity_options: EntityOptions,
 }
 
 /// A passage to mark: characters `start..end` of the plain text of block
@@ -72,9 +81,104 @@ pub fn block_texts(markdown: &str) -> Vec<String> {
 /// Renders editorial prose (an introduction) as plain HTML: no block numbers,
 /// since readers cite the texts, not the edition's front matter.
 pub fn render_prose(markdown: &str) -> String {
+    render_prose_with_links(markdown).0
+}
+
+/// Like [`render_prose`], also resolving `@` links to URLs relative to a page
+/// one folder deep (a text page or the notes index) and returning them to be checked.
+pub fn render_prose_with_links(markdown: &str) -> (String, Vec<LinkRef>) {
+    let mut links = Vec::new();
+    let mut plain_depth = Vec::new();
+    let events = Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match at_link(&dest_url) {
+                AtLink::NotOurs => {
+                    plain_depth.push(false);
+                    Some(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }))
+                }
+                AtLink::Plain => {
+                    plain_depth.push(true);
+                    None
+                }
+                AtLink::Target(target, url) => {
+                    plain_depth.push(false);
+                    links.push(LinkRef {
+                        target,
+                        offset: range.start,
+                        paragraph: None,
+                    });
+                    Some(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(url),
+                        title,
+                        id,
+                    }))
+                }
+            },
+            Event::End(TagEnd::Link) => match plain_depth.pop() {
+                Some(true) => None,
+                _ => Some(Event::End(TagEnd::Link)),
+            },
+            other => Some(other),
+        });
     let mut out = String::new();
-    html::push_html(&mut out, Parser::new_ext(markdown, options()));
-    out
+    html::push_html(&mut out, events);
+    (out, links)
+}
+
+/// What an `@` link means.
+enum AtLink {
+    /// An ordinary URL.
+    NotOurs,
+    /// `@plain`: no link here, and no automatic entity link either.
+    Plain,
+    /// A checked target, and its URL from a page one folder deep.
+    Target(LinkTarget, String),
+}
+
+fn at_link(dest: &str) -> AtLink {
+    let Some(rest) = dest.strip_prefix('@') else {
+        return AtLink::NotOurs;
+    };
+    if rest == "plain" {
+        return AtLink::Plain;
+    }
+    if let Some(id) = rest.strip_prefix("entity/") {
+        return AtLink::Target(
+            LinkTarget::Entity(id.to_string()),
+            format!("../entities/{id}/index.html"),
+        );
+    }
+    if let Some(path) = rest.strip_prefix('/') {
+        let (slug, fragment) = match path.split_once('#') {
+            Some((slug, fragment)) => (slug, Some(fragment.to_string())),
+            None => (path, None),
+        };
+        let slug = slug.trim_end_matches('/');
+        let url = match &fragment {
+            Some(f) => format!("../{slug}/index.html#{f}"),
+            None => format!("../{slug}/index.html"),
+        };
+        return AtLink::Target(
+            LinkTarget::Text {
+                slug: slug.to_string(),
+                fragment,
+            },
+            url,
+        );
+    }
+    AtLink::Target(LinkTarget::Unknown(dest.to_string()), dest.to_string())
 }
 
 /// Renders a body to HTML.
@@ -117,6 +221,13 @@ struct State<'a> {
     /// Highlights of the current block, and how many are open.
     block_highlights: &'a [Highlight],
     open_highlights: usize,
+    /// Open links: `true` for `@plain`, whose tags are dropped.
+    link_stack: Vec<bool>,
+    in_code_block: bool,
+    /// Entities already linked in this text (for `link = "first"`).
+    linked: std::collections::HashSet<usize>,
+    links: Vec<LinkRef>,
+    mentions: Vec<Mention>,
 }
 
 struct HeadingCapture<'a> {
@@ -146,6 +257,11 @@ impl<'a> State<'a> {
             pending_space: false,
             block_highlights: &[],
             open_highlights: 0,
+            link_stack: Vec::new(),
+            in_code_block: false,
+            linked: std::collections::HashSet::new(),
+            links: Vec::new(),
+            mentions: Vec::new(),
         }
     }
 
@@ -176,12 +292,15 @@ impl<'a> State<'a> {
                 offset,
                 Some(Event::Start(tag)),
             ),
-            Event::Start(tag @ Tag::CodeBlock(_)) => self.open_block(
-                "div class=\"block\"",
-                "</div>\n",
-                offset,
-                Some(Event::Start(tag)),
-            ),
+            Event::Start(tag @ Tag::CodeBlock(_)) => {
+                self.in_code_block = true;
+                self.open_block(
+                    "div class=\"block\"",
+                    "</div>\n",
+                    offset,
+                    Some(Event::Start(tag)),
+                )
+            }
             Event::End(
                 end @ (TagEnd::Paragraph | TagEnd::Item | TagEnd::Table | TagEnd::CodeBlock),
             ) => self.close_block(end),
@@ -207,7 +326,7 @@ impl<'a> State<'a> {
                 self.word_count += count_words(&text);
                 if self.block_highlights.is_empty() || !self.in_numbered_text() {
                     self.add_plain_text(&text);
-                    self.emit(Event::Text(text));
+                    self.emit_text(text);
                 } else {
                     self.marked_text(text);
                 }
@@ -217,12 +336,55 @@ impl<'a> State<'a> {
                 self.add_plain_text(text);
                 self.emit(event);
             }
-            Event::Start(_) | Event::End(_) if self.open_highlights > 0 => {
-                // Close the mark around inline markup so elements nest properly.
-                self.emit(Event::Html(CowStr::from("</mark>")));
-                self.emit(event);
-                self.emit(Event::Html(CowStr::from("<mark class=\"noted\">")));
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match at_link(&dest_url) {
+                AtLink::NotOurs => {
+                    self.link_stack.push(false);
+                    self.inline_tag(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+                AtLink::Plain => self.link_stack.push(true),
+                AtLink::Target(target, url) => {
+                    if let (LinkTarget::Entity(entity), Some(registry)) =
+                        (&target, self.place.entities)
+                    {
+                        if let Some(index) = registry.get(entity) {
+                            self.linked.insert(index);
+                        }
+                    }
+                    let paragraph = self
+                        .in_numbered_text()
+                        .then(|| self.blocks.last().map(|b| b.number))
+                        .flatten();
+                    self.links.push(LinkRef {
+                        target,
+                        offset,
+                        paragraph,
+                    });
+                    self.link_stack.push(false);
+                    let dest_url = CowStr::from(url);
+                    self.inline_tag(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            },
+            Event::End(TagEnd::Link) => {
+                if self.link_stack.pop() != Some(true) {
+                    self.inline_tag(Event::End(TagEnd::Link));
+                }
             }
+            Event::Start(_) | Event::End(_) if self.open_highlights > 0 => self.inline_tag(event),
             Event::SoftBreak | Event::HardBreak => {
                 self.add_plain_text(" ");
                 self.emit(event);
@@ -301,9 +463,72 @@ impl<'a> State<'a> {
 
     fn emit_segment(&mut self, text: &str, start: &mut usize, end: usize) {
         if end > *start {
-            self.emit(Event::Text(CowStr::from(text[*start..end].to_string())));
+            self.emit_text(CowStr::from(text[*start..end].to_string()));
         }
         *start = end;
+    }
+
+    /// Emits an inline tag; an open mark is closed around it so elements nest properly.
+    fn inline_tag(&mut self, event: Event<'a>) {
+        if self.open_highlights > 0 {
+            self.emit(Event::Html(CowStr::from("</mark>")));
+            self.emit(event);
+            self.emit(Event::Html(CowStr::from("<mark class=\"noted\">")));
+        } else {
+            self.emit(event);
+        }
+    }
+
+    /// Where mentions count: running text, not links, code, footnotes or (by default) headings.
+    fn mentions_allowed(&self) -> bool {
+        self.link_stack.is_empty()
+            && !self.in_code_block
+            && self.in_footnote.is_none()
+            && (self.heading.is_none() || self.place.entity_options.in_headings)
+    }
+
+    /// Emits text, finding mentions of registered entities and linking them as configured.
+    fn emit_text(&mut self, text: CowStr<'a>) {
+        let registry = match self.place.entities {
+            Some(r) if self.mentions_allowed() => r,
+            _ => return self.emit(Event::Text(text)),
+        };
+        let found = registry.find(&text);
+        if found.is_empty() {
+            return self.emit(Event::Text(text));
+        }
+        let in_block = self.in_numbered_text();
+        let mut last = 0;
+        for f in found {
+            if in_block {
+                self.mentions.push(Mention {
+                    entity: f.entity,
+                    block: self.blocks.len() - 1,
+                    alias: text[f.start..f.end].to_string(),
+                });
+            }
+            let link = match self.place.entity_options.link {
+                LinkMentions::First => self.linked.insert(f.entity),
+                LinkMentions::Every => true,
+                LinkMentions::None => false,
+            };
+            if !link {
+                continue;
+            }
+            if f.start > last {
+                self.emit(Event::Text(CowStr::from(text[last..f.start].to_string())));
+            }
+            let id = &registry.entities[f.entity].id;
+            self.emit(Event::InlineHtml(CowStr::from(format!(
+                "<a class=\"entity\" href=\"../entities/{id}/index.html\">"
+            ))));
+            self.emit(Event::Text(CowStr::from(text[f.start..f.end].to_string())));
+            self.emit(Event::InlineHtml(CowStr::from("</a>")));
+            last = f.end;
+        }
+        if last < text.len() {
+            self.emit(Event::Text(CowStr::from(text[last..].to_string())));
+        }
     }
 
     fn close_highlights(&mut self, closing: Vec<&'a Highlight>) {
@@ -388,6 +613,9 @@ impl<'a> State<'a> {
     fn close_block(&mut self, end: TagEnd) {
         match self.containers.pop() {
             Some(Container::Numbered { closing }) => {
+                if end == TagEnd::CodeBlock {
+                    self.in_code_block = false;
+                }
                 if matches!(end, TagEnd::Table | TagEnd::CodeBlock) {
                     self.emit(Event::End(end));
                 }
@@ -405,7 +633,12 @@ impl<'a> State<'a> {
                 self.emit(Event::Html(CowStr::from(closing)));
                 self.numbered_depth -= 1;
             }
-            Some(Container::Plain) | None => self.emit(Event::End(end)),
+            Some(Container::Plain) | None => {
+                if end == TagEnd::CodeBlock {
+                    self.in_code_block = false;
+                }
+                self.emit(Event::End(end))
+            }
         }
     }
 
@@ -477,6 +710,8 @@ impl<'a> State<'a> {
             headings: self.headings,
             blocks: self.blocks,
             word_count: self.word_count,
+            links: self.links,
+            mentions: self.mentions,
         }
     }
 

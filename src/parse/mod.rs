@@ -4,6 +4,7 @@
 //! into typed metadata, the body into HTML with numbered blocks. A file with
 //! problems yields its diagnostics and no text, so the others still get checked.
 
+pub mod entities;
 pub mod front_matter;
 pub mod markdown;
 pub mod notes;
@@ -12,7 +13,10 @@ use crate::diagnostic::{Diagnostic, Position};
 use crate::load::{FileKind, SourceFile};
 use crate::model::{Text, TextId};
 
-use crate::model::{AnchoredNote, Block};
+use crate::config::EntityOptions;
+use crate::model::{AnchoredNote, Block, LinkRef, TextLink};
+use entities::Registry;
+use front_matter::Related;
 use front_matter::SectionFrontMatter;
 use markdown::{BodyPlace, Highlight};
 use notes::{Note, RawNote};
@@ -32,8 +36,15 @@ pub enum Parsed {
     Section(SectionInfo),
 }
 
+/// What parsing a text needs from the rest of the edition.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseContext<'a> {
+    pub registry: Option<&'a Registry>,
+    pub entity_options: EntityOptions,
+}
+
 /// Parses one file; returns what it holds and any warnings, or its errors.
-pub fn parse_file(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
+pub fn parse_file(file: &SourceFile, context: &ParseContext) -> Result<Parsed, Vec<Diagnostic>> {
     let split = front_matter::split(&file.text, &file.display).map_err(|d| vec![d])?;
     let first_line = Position::of_offset(&file.text, split.body_offset).line;
     let folder = folder_of(&file.rel);
@@ -48,6 +59,10 @@ pub fn parse_file(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
                 intro_html,
             }))
         }
+        FileKind::Registry => Err(vec![Diagnostic::error(
+            &file.display,
+            "a registry file cannot be read as a text",
+        )]),
         FileKind::Text | FileKind::Asset => {
             let meta = front_matter::parse_text(&file.text, &split, &file.display)?;
             if let Some(numbers) = &meta.paragraphs {
@@ -59,6 +74,8 @@ pub fn parse_file(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
                     first_line,
                     numbers: meta.paragraphs.as_deref(),
                     highlights: &[],
+                    entities: context.registry,
+                    entity_options: context.entity_options,
                 },
             );
             if let Some(numbers) = &meta.paragraphs {
@@ -87,10 +104,14 @@ pub fn parse_file(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
                         first_line,
                         numbers: meta.paragraphs.as_deref(),
                         highlights: &highlights,
+                        entities: context.registry,
+                        entity_options: context.entity_options,
                     },
                 )
             };
             let slug = meta.slug.clone().unwrap_or_else(|| file_stem(&file.rel));
+            let links = text_links(file, split.body_offset, &rendered.links, &notes);
+            let related = place_related(&file.text, &split, &meta.related);
             Ok(Parsed::Text(Box::new(Text {
                 id: TextId(slug),
                 meta,
@@ -102,9 +123,62 @@ pub fn parse_file(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
                 blocks: rendered.blocks,
                 word_count: rendered.word_count,
                 notes,
+                links,
+                mentions: rendered.mentions,
+                related,
             })))
         }
     }
+}
+
+/// The `related:` entries, each with the line of its `text:` key.
+fn place_related(source: &str, split: &front_matter::Split, related: &[Related]) -> Vec<Related> {
+    let first = Position::of_offset(source, split.yaml_offset).line;
+    let lines: Vec<&str> = split.yaml.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("related:"))
+        .unwrap_or(0);
+    related
+        .iter()
+        .map(|r| {
+            let at = lines[start..].iter().position(|l| {
+                l.trim_start()
+                    .trim_start_matches("- ")
+                    .trim_start()
+                    .strip_prefix("text:")
+                    .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == r.text)
+            });
+            Related {
+                line: first + start + at.unwrap_or(0),
+                ..r.clone()
+            }
+        })
+        .collect()
+}
+
+/// The `@` links of a body (offsets relative to the body) and of the notes, placed in the file.
+fn text_links(
+    file: &SourceFile,
+    body_offset: usize,
+    body: &[LinkRef],
+    notes: &[AnchoredNote],
+) -> Vec<TextLink> {
+    let in_body = body.iter().map(|l| TextLink {
+        target: l.target.clone(),
+        position: Position::of_offset(&file.text, body_offset + l.offset),
+        paragraph: l.paragraph,
+        note: None,
+    });
+    let in_notes = notes.iter().flat_map(|n| {
+        n.links.iter().map(|l| TextLink {
+            target: l.target.clone(),
+            position: Position::new(n.note.line, 1),
+            paragraph: Some(n.paragraph),
+            note: Some(n.note.id.clone()),
+        })
+    });
+    in_body.chain(in_notes).collect()
 }
 
 /// Checks and anchors a text's notes; every problem of every note is reported.

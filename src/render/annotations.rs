@@ -230,7 +230,7 @@ A second paragraph.
             display: PathBuf::from("content/letter.md"),
             text: SOURCE.to_string(),
         };
-        match parse_file(&file) {
+        match parse_file(&file, &Default::default()) {
             Ok(Parsed::Text(text)) => *text,
             other => panic!("the test text does not parse: {other:?}"),
         }
@@ -252,6 +252,7 @@ A second paragraph.
             output_dir: PathBuf::from("book"),
             theme: "default".into(),
             theme_dir: PathBuf::from("themes/default"),
+            entities: Default::default(),
             base_path: None,
         }
     }

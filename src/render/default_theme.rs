@@ -18,6 +18,14 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/text.html"),
     ),
     (
+        "templates/entity.html",
+        include_str!("../../themes/default/templates/entity.html"),
+    ),
+    (
+        "templates/entities.html",
+        include_str!("../../themes/default/templates/entities.html"),
+    ),
+    (
         "templates/notes.html",
         include_str!("../../themes/default/templates/notes.html"),
     ),

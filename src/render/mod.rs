@@ -149,6 +149,10 @@ impl<'a> Renderer<'a> {
         context.insert("page", &self.page("../", &format!("{}/", text.id), "text"));
         context.insert("text", &TextView::new(text, section));
         let neighbour = |i: Option<usize>| i.map(|i| TextSummaryView::new(&self.edition.texts[i]));
+        let (entities, related, backlinks) = views::text_cross_references(self.edition, index);
+        context.insert("entities", &entities);
+        context.insert("related", &related);
+        context.insert("backlinks", &backlinks);
         context.insert("previous", &neighbour(neighbours.0));
         context.insert("next", &neighbour(neighbours.1));
         self.render("text.html", &context, &format!("{}/index.html", text.id))
@@ -178,6 +182,37 @@ impl<'a> Renderer<'a> {
                 context.insert("types", &by_type);
                 self.render("notes.html", &context, "notes/index.html")
             })
+    }
+
+    fn has_template(&self, name: &str) -> bool {
+        self.theme.tera.get_template_names().any(|n| n == name)
+    }
+
+    /// The page of entity `index`, if the theme has an `entity.html` template.
+    pub fn entity(&self, index: usize) -> Option<Result<String, Diagnostic>> {
+        self.has_template("entity.html").then(|| {
+            let (entity, texts, notes) =
+                views::entity_page(self.edition, index, &self.reading_order());
+            let path = format!("entities/{}/", entity.summary.id);
+            let mut context = Context::new();
+            context.insert("site", &self.site());
+            context.insert("page", &self.page("../../", &path, "entity"));
+            context.insert("entity", &entity);
+            context.insert("texts", &texts);
+            context.insert("notes", &notes);
+            self.render("entity.html", &context, &format!("{path}index.html"))
+        })
+    }
+
+    /// The index of entities, if the theme has an `entities.html` template.
+    pub fn entities_index(&self) -> Option<Result<String, Diagnostic>> {
+        self.has_template("entities.html").then(|| {
+            let mut context = Context::new();
+            context.insert("site", &self.site());
+            context.insert("page", &self.page("../", "entities/", "entities"));
+            context.insert("groups", &views::entity_groups(self.edition));
+            self.render("entities.html", &context, "entities/index.html")
+        })
     }
 
     /// The 404 page is served at any depth, so it links from the base path when one is known.

@@ -19,6 +19,7 @@ const CONTEXT_CHARS: usize = 32;
 pub fn anchored(note: Note, place: &Place, blocks: &[Block]) -> AnchoredNote {
     let block = &blocks[place.ordinal];
     let chars: Vec<char> = block.text.chars().collect();
+    let (body_html, links) = markdown::render_prose_with_links(&note.body);
     let slice = |from: usize, to: usize| {
         chars[from.min(chars.len())..to.min(chars.len())]
             .iter()
@@ -33,7 +34,8 @@ pub fn anchored(note: Note, place: &Place, blocks: &[Block]) -> AnchoredNote {
         suffix: slice(place.end, place.end + CONTEXT_CHARS),
         start: place.start,
         end: place.end,
-        body_html: markdown::render_prose(&note.body),
+        body_html,
+        links,
         note,
     }
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::config::EditionMeta;
 use crate::model::{AnchoredNote, Edition, Heading, PartialDate, Section, Text};
+use crate::parse::entities::{Entity, EntityType};
 
 /// `site`: the edition as a whole, on every page.
 #[derive(Serialize)]
@@ -274,4 +275,263 @@ pub fn notes_index<'a>(
         .filter(|group| !group.notes.is_empty())
         .collect();
     (by_text, by_type)
+}
+
+/// An entity as listed (on a text page, on the index of entities).
+#[derive(Serialize)]
+pub struct EntitySummaryView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub dates: Option<&'a str>,
+    /// Relative to the site root.
+    pub url: String,
+    /// Mentions: in this text on a text page, in the edition on the index.
+    pub count: usize,
+}
+
+impl<'a> EntitySummaryView<'a> {
+    pub fn new(entity: &'a Entity, count: usize) -> Self {
+        EntitySummaryView {
+            id: &entity.id,
+            name: &entity.name,
+            kind: entity.kind.name(),
+            dates: entity.dates.as_deref(),
+            url: entity_url(entity),
+            count,
+        }
+    }
+}
+
+pub fn entity_url(entity: &Entity) -> String {
+    format!("entities/{}/index.html", entity.id)
+}
+
+/// `related` on a text page.
+#[derive(Serialize)]
+pub struct RelatedView<'a> {
+    pub text: TextSummaryView<'a>,
+    pub reasons: &'a [String],
+}
+
+/// `backlinks` on a text page: where another text or a note refers to this one.
+#[derive(Serialize)]
+pub struct BacklinkView<'a> {
+    pub text: TextSummaryView<'a>,
+    pub paragraph: Option<u32>,
+    pub note: Option<&'a str>,
+    /// The place of the link, relative to the site root.
+    pub url: String,
+}
+
+/// Cross-references of text `index`, for its page.
+pub fn text_cross_references(
+    edition: &Edition,
+    index: usize,
+) -> (
+    Vec<EntitySummaryView<'_>>,
+    Vec<RelatedView<'_>>,
+    Vec<BacklinkView<'_>>,
+) {
+    let cross = &edition.cross;
+    let entities = cross.entities_in[index]
+        .iter()
+        .map(|&(e, count)| EntitySummaryView::new(&edition.registry.entities[e], count))
+        .collect();
+    let related = cross.related[index]
+        .iter()
+        .map(|r| RelatedView {
+            text: TextSummaryView::new(&edition.texts[r.text]),
+            reasons: &r.reasons,
+        })
+        .collect();
+    let backlinks = cross.backlinks[index]
+        .iter()
+        .map(|b| {
+            let from = &edition.texts[b.from];
+            let anchor = match (&b.note, b.paragraph) {
+                (Some(note), _) => format!("#note-{note}"),
+                (None, Some(p)) => format!("#p-{p}"),
+                (None, None) => String::new(),
+            };
+            BacklinkView {
+                text: TextSummaryView::new(from),
+                paragraph: b.paragraph,
+                note: b.note.as_deref(),
+                url: format!("{}{anchor}", text_url(from)),
+            }
+        })
+        .collect();
+    (entities, related, backlinks)
+}
+
+/// `entity` on an entity page.
+#[derive(Serialize)]
+pub struct EntityView<'a> {
+    #[serde(flatten)]
+    pub summary: EntitySummaryView<'a>,
+    pub type_label: &'static str,
+    pub description: &'a str,
+    pub aliases: &'a [String],
+    pub wikidata_url: Option<String>,
+}
+
+/// One mention in context: the words before, the mention, the words after.
+#[derive(Serialize)]
+pub struct MentionView<'a> {
+    pub paragraph: u32,
+    pub url: String,
+    pub before: String,
+    pub alias: &'a str,
+    pub after: String,
+}
+
+/// `texts` on an entity page: the texts that mention it, in reading order.
+#[derive(Serialize)]
+pub struct MentionsInTextView<'a> {
+    pub text: TextSummaryView<'a>,
+    pub count: usize,
+    pub mentions: Vec<MentionView<'a>>,
+    /// Mentions in this text not shown in context.
+    pub hidden: usize,
+}
+
+/// How many mentions per text an entity page shows in context.
+const MENTIONS_SHOWN: usize = 12;
+/// Characters of context on each side of a mention.
+const CONTEXT: usize = 80;
+
+pub fn entity_page<'a>(
+    edition: &'a Edition,
+    entity: usize,
+    order: &[usize],
+) -> (
+    EntityView<'a>,
+    Vec<MentionsInTextView<'a>>,
+    Vec<NoteInTextView<'a>>,
+) {
+    let e = &edition.registry.entities[entity];
+    let mentions = &edition.cross.mentions_of[entity];
+    let view = EntityView {
+        summary: EntitySummaryView::new(e, mentions.len()),
+        type_label: e.kind.plural(),
+        description: &e.description,
+        aliases: &e.aliases,
+        wikidata_url: e
+            .wikidata
+            .as_ref()
+            .map(|q| format!("https://www.wikidata.org/wiki/{q}")),
+    };
+    let by_text = order
+        .iter()
+        .filter_map(|&t| {
+            let text = &edition.texts[t];
+            let here: Vec<usize> = mentions
+                .iter()
+                .filter(|(mt, _)| *mt == t)
+                .map(|&(_, m)| m)
+                .collect();
+            if here.is_empty() {
+                return None;
+            }
+            let shown = here
+                .iter()
+                .take(MENTIONS_SHOWN)
+                .map(|&m| in_context(text, m))
+                .collect();
+            let hidden = here.len().saturating_sub(MENTIONS_SHOWN);
+            Some(MentionsInTextView {
+                text: TextSummaryView::new(text),
+                count: here.len(),
+                mentions: shown,
+                hidden,
+            })
+        })
+        .collect();
+    let notes = edition.cross.notes_on[entity]
+        .iter()
+        .map(|&(t, n)| {
+            let text = &edition.texts[t];
+            NoteInTextView {
+                note: NoteView::new(text, &text.notes[n]),
+                text_title: &text.meta.title,
+            }
+        })
+        .collect();
+    (view, by_text, notes)
+}
+
+/// A keyword-in-context view of mention `m` of `text`.
+fn in_context(text: &Text, m: usize) -> MentionView<'_> {
+    let mention = &text.mentions[m];
+    let block = &text.blocks[mention.block];
+    // The same words may occur several times in a block: take the right occurrence.
+    let nth = text.mentions[..m]
+        .iter()
+        .filter(|o| o.block == mention.block && o.alias == mention.alias)
+        .count();
+    let at = block
+        .text
+        .match_indices(mention.alias.as_str())
+        .nth(nth)
+        .map_or(0, |(i, _)| i);
+    let before: String = {
+        let chars: Vec<char> = block.text[..at].chars().collect();
+        let start = chars.len().saturating_sub(CONTEXT);
+        let cut: String = chars[start..].iter().collect();
+        if start > 0 {
+            format!("…{}", cut.trim_start())
+        } else {
+            cut
+        }
+    };
+    let after: String = {
+        let rest = &block.text[(at + mention.alias.len()).min(block.text.len())..];
+        let cut: String = rest.chars().take(CONTEXT).collect();
+        if rest.chars().count() > CONTEXT {
+            format!("{}…", cut.trim_end())
+        } else {
+            cut
+        }
+    };
+    MentionView {
+        paragraph: block.number,
+        url: format!("{}#p-{}", text_url(text), block.number),
+        before,
+        alias: &mention.alias,
+        after,
+    }
+}
+
+/// `groups` on the index of entities: each type, entities alphabetical.
+#[derive(Serialize)]
+pub struct EntityGroupView<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub entities: Vec<EntitySummaryView<'a>>,
+}
+
+pub fn entity_groups(edition: &Edition) -> Vec<EntityGroupView<'_>> {
+    EntityType::ALL
+        .into_iter()
+        .map(|kind| {
+            let mut entities: Vec<EntitySummaryView> = edition
+                .registry
+                .entities
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.kind == kind)
+                .map(|(i, e)| EntitySummaryView::new(e, edition.cross.mentions_of[i].len()))
+                .collect();
+            entities.sort_by_key(|e| e.name.to_lowercase());
+            EntityGroupView {
+                kind: kind.name(),
+                label: kind.plural(),
+                entities,
+            }
+        })
+        .filter(|g| !g.entities.is_empty())
+        .collect()
 }

@@ -5,18 +5,22 @@
 //! and sections and texts get their reading order.
 
 pub mod anchor;
+pub mod links;
+
+pub use links::CrossReferences;
 
 use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Edition, Section, Text};
+use crate::parse::entities::Registry;
 use crate::parse::front_matter::is_valid_slug;
 use crate::parse::{Parsed, SectionInfo};
 
 /// Top-level folders of the site that texts may not take as slugs.
 pub const RESERVED_SLUGS: &[&str] = &["static", "notes", "entities", "search", "compare"];
 
-pub fn resolve(parsed: Vec<Parsed>) -> (Edition, Vec<Diagnostic>) {
+pub fn resolve(parsed: Vec<Parsed>, registry: Registry) -> (Edition, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut texts = Vec::new();
     let mut infos: HashMap<String, SectionInfo> = HashMap::new();
@@ -31,6 +35,8 @@ pub fn resolve(parsed: Vec<Parsed>) -> (Edition, Vec<Diagnostic>) {
     texts.sort_by(|a, b| a.source_path.cmp(&b.source_path));
     check_slugs(&texts, &mut diagnostics);
     check_note_ids(&texts, &mut diagnostics);
+    let (cross, link_problems) = links::cross_reference(&texts, &registry);
+    diagnostics.extend(link_problems);
 
     let intro_html = infos.remove("").map(|i| i.intro_html).unwrap_or_default();
     let sections = group_into_sections(&texts, &mut infos);
@@ -39,6 +45,8 @@ pub fn resolve(parsed: Vec<Parsed>) -> (Edition, Vec<Diagnostic>) {
             texts,
             sections,
             intro_html,
+            registry,
+            cross,
         },
         diagnostics,
     )

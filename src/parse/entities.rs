@@ -1,0 +1,391 @@
+//! Entities: the registry files (`content/entities/*.yaml`) in, checked
+//! [`Entity`]s and a matcher that finds their mentions out.
+//!
+//! Each file is a YAML list of people, organisations, events, places,
+//! concepts and publications, with every form the texts use as `aliases`.
+//! Mentions are found with one Aho–Corasick automaton over all aliases
+//! (leftmost-longest, so "Communist Party of Germany" wins over "Germany"),
+//! which keeps matching linear in the size of a text however many entities
+//! there are. The case rule: aliases match as written (case-sensitively), and
+//! only as whole words — a letter or digit on either side rules a match out.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{closest, unknown_field, Diagnostic, Position};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityType {
+    Person,
+    Organisation,
+    Event,
+    Place,
+    Concept,
+    Publication,
+}
+
+impl EntityType {
+    pub const ALL: [EntityType; 6] = [
+        EntityType::Person,
+        EntityType::Organisation,
+        EntityType::Event,
+        EntityType::Place,
+        EntityType::Concept,
+        EntityType::Publication,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EntityType::Person => "person",
+            EntityType::Organisation => "organisation",
+            EntityType::Event => "event",
+            EntityType::Place => "place",
+            EntityType::Concept => "concept",
+            EntityType::Publication => "publication",
+        }
+    }
+
+    /// The heading of this type's list on the index page.
+    pub fn plural(self) -> &'static str {
+        match self {
+            EntityType::Person => "People",
+            EntityType::Organisation => "Organisations",
+            EntityType::Event => "Events",
+            EntityType::Place => "Places",
+            EntityType::Concept => "Concepts",
+            EntityType::Publication => "Publications",
+        }
+    }
+}
+
+/// An entry of the registry, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entity {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: EntityType,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub dates: Option<String>,
+    pub description: String,
+    /// A Wikidata item id (`Q1234`), rendered as a link.
+    pub wikidata: Option<String>,
+    /// Registry file and line, for messages.
+    #[serde(skip)]
+    pub file: std::path::PathBuf,
+    #[serde(skip)]
+    pub line: usize,
+}
+
+/// The registry: entities, and the automaton over their aliases.
+#[derive(Debug, Default, Clone)]
+pub struct Registry {
+    pub entities: Vec<Entity>,
+    by_id: HashMap<String, usize>,
+    matcher: Option<AhoCorasick>,
+    /// For each pattern of the automaton, the entity it names.
+    pattern_entity: Vec<usize>,
+}
+
+/// A mention found in a piece of text: byte range and entity index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub start: usize,
+    pub end: usize,
+    pub entity: usize,
+}
+
+impl Registry {
+    /// Builds the registry from parsed files; problems are reported, and a
+    /// faulty entry is left out so the rest still works.
+    pub fn new(entities: Vec<Entity>) -> (Registry, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let mut kept: Vec<Entity> = Vec::new();
+        let mut by_id = HashMap::new();
+        for entity in entities {
+            let at = |message: String, help: &str| {
+                Diagnostic::error(&entity.file, message)
+                    .at_line(entity.line)
+                    .with_help(help.to_string())
+            };
+            if !crate::parse::notes::is_valid_id(&entity.id)
+                || entity.id.chars().any(|c| c.is_ascii_uppercase())
+            {
+                diagnostics.push(at(
+                    format!(
+                        "entity id `{}` must be lowercase letters, digits and hyphens",
+                        entity.id
+                    ),
+                    "ids become URLs: entities/ID/",
+                ));
+                continue;
+            }
+            if let Some(&first) = by_id.get(&entity.id) {
+                let first: &Entity = &kept[first];
+                diagnostics.push(at(
+                    format!(
+                        "the entity id `{}` is already used at {}:{}",
+                        entity.id,
+                        first.file.display(),
+                        first.line
+                    ),
+                    "each entity needs its own id",
+                ));
+                continue;
+            }
+            by_id.insert(entity.id.clone(), kept.len());
+            kept.push(entity);
+        }
+        let mut owner: HashMap<&str, usize> = HashMap::new();
+        let mut patterns = Vec::new();
+        let mut pattern_entity = Vec::new();
+        for (i, entity) in kept.iter().enumerate() {
+            for alias in entity.aliases.iter().chain(std::iter::once(&entity.name)) {
+                let alias = alias.trim();
+                if alias.is_empty() {
+                    continue;
+                }
+                match owner.get(alias) {
+                    Some(&other) if other != i => diagnostics.push(
+                        Diagnostic::error(&entity.file, format!("the alias “{alias}” of `{}` is also an alias of `{}`", entity.id, kept[other].id))
+                            .at_line(entity.line)
+                            .with_help("an alias must name one entity: remove it from one of them, and link the other by hand with [text](@entity/ID)"),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        owner.insert(alias, i);
+                        patterns.push(alias.to_string());
+                        pattern_entity.push(i);
+                    }
+                }
+            }
+        }
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .ok();
+        (
+            Registry {
+                entities: kept,
+                by_id,
+                matcher,
+                pattern_entity,
+            },
+            diagnostics,
+        )
+    }
+
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.entities.iter().map(|e| e.id.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// Whole-word mentions in `text`, left to right, never overlapping.
+    pub fn find(&self, text: &str) -> Vec<Found> {
+        let Some(matcher) = &self.matcher else {
+            return Vec::new();
+        };
+        matcher
+            .find_iter(text)
+            .filter(|m| is_whole_word(text, m.start(), m.end()) && !in_url(text, m.start()))
+            .map(|m| Found {
+                start: m.start(),
+                end: m.end(),
+                entity: self.pattern_entity[m.pattern().as_usize()],
+            })
+            .collect()
+    }
+}
+
+fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// A match inside a bare URL (`https://…/Stalin`) is not a mention.
+fn in_url(text: &str, start: usize) -> bool {
+    let token_start = text[..start]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let token = &text[token_start..];
+    let token = token.split(char::is_whitespace).next().unwrap_or("");
+    token.contains("://") || token.starts_with("www.")
+}
+
+/// Parses one registry file (a YAML list of entities).
+pub fn parse_file(source: &str, display: &Path) -> Result<Vec<Entity>, Diagnostic> {
+    if source.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut entities: Vec<Entity> =
+        serde_yaml::from_str(source).map_err(|e| yaml_error(source, display, &e))?;
+    let mut search_from = 0;
+    for entity in &mut entities {
+        entity.file = display.to_path_buf();
+        let offset = find_id_line(source, &entity.id, search_from);
+        search_from = offset;
+        entity.line = Position::of_offset(source, offset).line;
+    }
+    Ok(entities)
+}
+
+/// Offset of the line that declares `id` (`- id: x` or `id: x`), searching forward.
+fn find_id_line(source: &str, id: &str, from: usize) -> usize {
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        if offset >= from {
+            let t = line.trim_start().trim_start_matches('-').trim_start();
+            if t.strip_prefix("id:")
+                .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == id)
+            {
+                return offset;
+            }
+        }
+        offset += line.len();
+    }
+    from
+}
+
+fn yaml_error(source: &str, display: &Path, error: &serde_yaml::Error) -> Diagnostic {
+    let full = error.to_string();
+    let message = full.find(" at line ").map_or(full.as_str(), |i| &full[..i]);
+    // serde_yaml names the place as `.[3].type`; say `entry 4: type` instead.
+    let message = match message
+        .trim_start_matches('.')
+        .strip_prefix('[')
+        .and_then(|r| r.split_once(']'))
+    {
+        Some((n, rest)) => match n.parse::<usize>() {
+            Ok(n) => format!("entry {}: {}", n + 1, rest.trim_start_matches('.')),
+            Err(_) => message.to_string(),
+        },
+        None => message.to_string(),
+    };
+    let message = message.as_str();
+    let position = error
+        .location()
+        .map_or(Position::new(1, 1), |l| Position::new(l.line(), l.column()));
+    let d = Diagnostic::error(display, format!("invalid registry entry: {message}"))
+        .at(source, position);
+    match unknown_field(message.rsplit(": ").next().unwrap_or(message)) {
+        Some((field, expected)) => match closest(&field, expected.iter().map(String::as_str)) {
+            Some(best) => d.with_help(format!("did you mean `{best}`?")),
+            None => d.with_help(format!("valid keys: {}", expected.join(", "))),
+        },
+        None => d.with_help(
+            "each entry needs `id`, `type` (person, organisation, event, place, concept or publication), `name` and `description`",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registry(yaml: &str) -> (Registry, Vec<Diagnostic>) {
+        let entities = parse_file(yaml, Path::new("e.yaml")).unwrap();
+        Registry::new(entities)
+    }
+
+    const YAML: &str = "- id: kpd\n  type: organisation\n  name: Communist Party of Germany\n  aliases: [KPD]\n  description: d\n- id: germany\n  type: place\n  name: Germany\n  description: d\n- id: yezhov\n  type: person\n  name: Nikolai Yezhov\n  aliases: [Yezhov, Ezhov]\n  description: d\n- id: weiss\n  type: person\n  name: Peter Weiß\n  aliases: [Weiß]\n  description: d\n";
+
+    fn found(r: &Registry, text: &str) -> Vec<(String, &'static str)> {
+        r.find(text)
+            .into_iter()
+            .map(|f| {
+                (
+                    text[f.start..f.end].to_string(),
+                    ["kpd", "germany", "yezhov", "weiss"][f.entity],
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn longest_whole_word_case_sensitive_unicode() {
+        let (r, problems) = registry(YAML);
+        assert!(problems.is_empty(), "{problems:?}");
+        let cases: [(&str, &[(&str, &str)]); 7] = [
+            (
+                "the Communist Party of Germany met",
+                &[("Communist Party of Germany", "kpd")],
+            ),
+            (
+                "in Germany, the KPD",
+                &[("Germany", "germany"), ("KPD", "kpd")],
+            ),
+            (
+                "Ezhov and Yezhov",
+                &[("Ezhov", "yezhov"), ("Yezhov", "yezhov")],
+            ),
+            ("Germanys and KPDs and germany", &[]),
+            ("Weiß, not Weißer", &[("Weiß", "weiss")]),
+            ("see https://example.org/Germany here", &[]),
+            (
+                "multi-byte space\u{a0}before Germany",
+                &[("Germany", "germany")],
+            ),
+        ];
+        for (text, expected) in cases {
+            let expected: Vec<(String, &str)> =
+                expected.iter().map(|(a, b)| (a.to_string(), *b)).collect();
+            assert_eq!(found(&r, text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_alias_of_two_entities_is_an_error_with_its_line() {
+        let (_, problems) = registry(&format!("{YAML}- id: ezhov2\n  type: person\n  name: Someone\n  aliases: [Ezhov]\n  description: d\n"));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].message,
+            "the alias “Ezhov” of `ezhov2` is also an alias of `yezhov`"
+        );
+        assert_eq!(problems[0].position, Some(Position::new(20, 1)));
+    }
+
+    #[test]
+    fn duplicate_ids_and_malformed_entries() {
+        let (_, problems) = registry(&format!(
+            "{YAML}- id: kpd\n  type: organisation\n  name: K\n  description: d\n"
+        ));
+        assert_eq!(
+            problems[0].message,
+            "the entity id `kpd` is already used at e.yaml:1"
+        );
+        let err = parse_file(
+            "- id: x\n  type: persn\n  name: X\n  description: d\n",
+            Path::new("e.yaml"),
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .starts_with("invalid registry entry: entry 1: type: unknown variant `persn`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.position, Some(Position::new(2, 9)));
+        let err = parse_file(
+            "- id: x\n  type: person\n  name: X\n  descripton: d\n",
+            Path::new("e.yaml"),
+        )
+        .unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("did you mean `description`?"));
+    }
+}

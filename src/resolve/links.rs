@@ -1,0 +1,271 @@
+//! Cross-references: every parsed text in, checked links and what connects
+//! the texts out.
+//!
+//! Runs once all texts are parsed, because a link may point at any of them.
+//! Every `@/slug#anchor`, `@entity/id` and `related:` entry is checked; a bad
+//! one is an error naming its file, line and column and the closest valid
+//! target. What survives becomes backlinks, "related texts" with their
+//! reasons, and the index from each entity to its mentions and notes.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::diagnostic::{closest, Diagnostic};
+use crate::model::{LinkTarget, Text};
+use crate::parse::entities::Registry;
+
+/// A text or note that links to a text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Backlink {
+    pub from: usize,
+    pub paragraph: Option<u32>,
+    pub note: Option<String>,
+}
+
+/// A text related to another, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelatedText {
+    pub text: usize,
+    pub score: usize,
+    pub reasons: Vec<String>,
+}
+
+/// Everything that connects texts, by text index and entity index.
+#[derive(Debug, Clone, Default)]
+pub struct CrossReferences {
+    pub backlinks: Vec<Vec<Backlink>>,
+    pub related: Vec<Vec<RelatedText>>,
+    /// For each text, the entities it mentions and how often, most mentioned first.
+    pub entities_in: Vec<Vec<(usize, usize)>>,
+    /// For each entity, its mentions as (text, mention index in that text).
+    pub mentions_of: Vec<Vec<(usize, usize)>>,
+    /// For each entity, the notes that concern it, as (text, note index).
+    pub notes_on: Vec<Vec<(usize, usize)>>,
+}
+
+/// How many related texts a page shows.
+const RELATED_SHOWN: usize = 5;
+/// A link between two texts weighs as much as this many shared entities.
+const LINK_WEIGHT: usize = 5;
+
+pub fn cross_reference(texts: &[Text], registry: &Registry) -> (CrossReferences, Vec<Diagnostic>) {
+    let slugs: HashMap<&str, usize> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.0.as_str(), i))
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut cross = CrossReferences {
+        backlinks: vec![Vec::new(); texts.len()],
+        mentions_of: vec![Vec::new(); registry.entities.len()],
+        notes_on: vec![Vec::new(); registry.entities.len()],
+        ..CrossReferences::default()
+    };
+    let mut explicit: Vec<Vec<(usize, String)>> = vec![Vec::new(); texts.len()];
+    for (from, text) in texts.iter().enumerate() {
+        for link in &text.links {
+            let problem = match &link.target {
+                LinkTarget::Text { slug, fragment } => match slugs.get(slug.as_str()) {
+                    None => Some(missing_text(slug, &slugs)),
+                    Some(&to) => match fragment.as_deref().filter(|f| !has_anchor(&texts[to], f)) {
+                        Some(fragment) => Some(missing_anchor(&texts[to], fragment)),
+                        None => {
+                            cross.backlinks[to].push(Backlink { from, paragraph: link.paragraph, note: link.note.clone() });
+                            let reason = match &link.note {
+                                Some(_) => "an editors’ note links the two",
+                                None => "the text links to it",
+                            };
+                            explicit[from].push((to, reason.to_string()));
+                            explicit[to].push((from, "it links to this text".to_string()));
+                            None
+                        }
+                    },
+                },
+                LinkTarget::Entity(id) => registry.get(id).is_none().then(|| {
+                    let help = match closest(id, registry.ids()) {
+                        Some(best) => format!("did you mean `@entity/{best}`?"),
+                        None => "register it in content/entities/, or fix the id".into(),
+                    };
+                    (format!("link to an entity that is not registered: `@entity/{id}`"), help)
+                }),
+                LinkTarget::Unknown(dest) => Some((
+                    format!("`{dest}` is not a link scholia knows"),
+                    "write `@/SLUG`, `@/SLUG#p-N`, `@/SLUG#heading-id`, `@entity/ID`, or `@plain` for no link".into(),
+                )),
+            };
+            if let Some((message, help)) = problem {
+                let message = match &link.note {
+                    Some(note) => format!("note `{note}`: {message}"),
+                    None => message,
+                };
+                diagnostics.push(
+                    Diagnostic::error(&text.source_path, message)
+                        .at_position(link.position)
+                        .with_help(help),
+                );
+            }
+        }
+        for related in &text.related {
+            match slugs.get(related.text.as_str()) {
+                Some(&to) => {
+                    explicit[from].push((to, related.reason.clone()));
+                    explicit[to].push((from, related.reason.clone()));
+                }
+                None => {
+                    let (message, help) = missing_text(&related.text, &slugs);
+                    diagnostics.push(
+                        Diagnostic::error(&text.source_path, format!("`related:` {message}"))
+                            .at_line(related.line)
+                            .with_help(help),
+                    );
+                }
+            }
+        }
+    }
+    for backlinks in &mut cross.backlinks {
+        backlinks.sort();
+        backlinks.dedup();
+    }
+
+    cross.entities_in = texts.iter().map(|t| count_entities(t)).collect();
+    for (t, text) in texts.iter().enumerate() {
+        for (m, mention) in text.mentions.iter().enumerate() {
+            cross.mentions_of[mention.entity].push((t, m));
+        }
+        for (n, note) in text.notes.iter().enumerate() {
+            let mut concerned: HashSet<usize> = registry
+                .find(&note.note.body)
+                .into_iter()
+                .chain(registry.find(&note.exact))
+                .map(|f| f.entity)
+                .collect();
+            concerned.extend(note.links.iter().filter_map(|l| match &l.target {
+                LinkTarget::Entity(id) => registry.get(id),
+                _ => None,
+            }));
+            for entity in concerned {
+                cross.notes_on[entity].push((t, n));
+            }
+        }
+    }
+    cross.related = related_texts(texts, registry, &cross.entities_in, &explicit);
+    (cross, diagnostics)
+}
+
+fn has_anchor(text: &Text, fragment: &str) -> bool {
+    let paragraph = fragment
+        .strip_prefix("p-")
+        .and_then(|n| n.parse::<u32>().ok());
+    paragraph.is_some_and(|n| text.blocks.iter().any(|b| b.number == n))
+        || text.headings.iter().any(|h| h.id == fragment)
+        || fragment
+            .strip_prefix("note-")
+            .is_some_and(|id| text.notes.iter().any(|n| n.note.id == id))
+}
+
+fn missing_text(slug: &str, slugs: &HashMap<&str, usize>) -> (String, String) {
+    let help = match closest(slug, slugs.keys().copied()) {
+        Some(best) => format!("did you mean `@/{best}`?"),
+        None => "link a text by its slug: the name of its file without `.md`".into(),
+    };
+    (
+        format!("link to a text that does not exist: `@/{slug}`"),
+        help,
+    )
+}
+
+fn missing_anchor(text: &Text, fragment: &str) -> (String, String) {
+    let message = format!(
+        "`{}` has no heading, paragraph or note `#{fragment}`",
+        text.id
+    );
+    let last = text.blocks.iter().map(|b| b.number).max().unwrap_or(0);
+    let candidates: Vec<&str> = text.headings.iter().map(|h| h.id.as_str()).collect();
+    let help = match (fragment.starts_with("p-"), closest(fragment, candidates)) {
+        (false, Some(best)) => format!("did you mean `#{best}`?"),
+        _ if last > 0 => format!("its paragraphs run from `#p-1` to `#p-{last}`"),
+        _ => "that text has no paragraphs to link to".into(),
+    };
+    (message, help)
+}
+
+fn count_entities(text: &Text) -> Vec<(usize, usize)> {
+    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    for m in &text.mentions {
+        *counts.entry(m.entity).or_default() += 1;
+    }
+    let mut counts: Vec<(usize, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counts
+}
+
+/// Ranks, for each text, the others by shared entities and explicit links.
+/// Entities named in a large share of the texts say little about relatedness
+/// and would make this quadratic, so they are left out of the ranking.
+fn related_texts(
+    texts: &[Text],
+    registry: &Registry,
+    entities_in: &[Vec<(usize, usize)>],
+    explicit: &[Vec<(usize, String)>],
+) -> Vec<Vec<RelatedText>> {
+    let mut texts_of: Vec<Vec<usize>> = vec![Vec::new(); registry.entities.len()];
+    for (t, entities) in entities_in.iter().enumerate() {
+        for &(e, _) in entities {
+            texts_of[e].push(t);
+        }
+    }
+    let too_common = (texts.len() / 10).max(20);
+    (0..texts.len())
+        .map(|t| {
+            let mut shared: HashMap<usize, Vec<usize>> = HashMap::new();
+            for &(e, _) in &entities_in[t] {
+                if texts_of[e].len() > too_common {
+                    continue;
+                }
+                for &other in texts_of[e].iter().filter(|&&o| o != t) {
+                    shared.entry(other).or_default().push(e);
+                }
+            }
+            let mut reasons: HashMap<usize, Vec<String>> = HashMap::new();
+            for (other, reason) in &explicit[t] {
+                if *other != t {
+                    let list = reasons.entry(*other).or_default();
+                    if !list.contains(reason) {
+                        list.push(reason.clone());
+                    }
+                }
+            }
+            let candidates: HashSet<usize> = shared.keys().chain(reasons.keys()).copied().collect();
+            let mut related: Vec<RelatedText> = candidates
+                .into_iter()
+                .map(|other| {
+                    let entities = shared.get(&other).map_or(&[][..], |v| v.as_slice());
+                    let mut why = reasons.remove(&other).unwrap_or_default();
+                    let score = entities.len() + LINK_WEIGHT * why.len();
+                    if !entities.is_empty() {
+                        let names: Vec<&str> = entities
+                            .iter()
+                            .take(4)
+                            .map(|&e| registry.entities[e].name.as_str())
+                            .collect();
+                        let more = entities.len().saturating_sub(4);
+                        let tail = if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        };
+                        why.push(format!("also discusses {}{tail}", names.join(", ")));
+                    }
+                    RelatedText {
+                        text: other,
+                        score,
+                        reasons: why,
+                    }
+                })
+                .filter(|r| r.score >= 2)
+                .collect();
+            related.sort_by(|a, b| b.score.cmp(&a.score).then(a.text.cmp(&b.text)));
+            related.truncate(RELATED_SHOWN);
+            related
+        })
+        .collect()
+}
