@@ -47,3 +47,8 @@ fn basic_edition() {
 fn notes_edition() {
     check_fixture("notes");
 }
+
+#[test]
+fn entities_edition() {
+    check_fixture("entities");
+}

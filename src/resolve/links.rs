@@ -70,12 +70,13 @@ pub fn cross_reference(texts: &[Text], registry: &Registry) -> (CrossReferences,
                         Some(fragment) => Some(missing_anchor(&texts[to], fragment)),
                         None => {
                             cross.backlinks[to].push(Backlink { from, paragraph: link.paragraph, note: link.note.clone() });
-                            let reason = match &link.note {
-                                Some(_) => "an editors’ note links the two",
-                                None => "the text links to it",
+                            // Each side reads the reason from its own page.
+                            let (here, there) = match &link.note {
+                                Some(_) => ("an editors’ note here refers to it", "an editors’ note there refers here"),
+                                None => ("this text refers to it", "it refers to this text"),
                             };
-                            explicit[from].push((to, reason.to_string()));
-                            explicit[to].push((from, "it links to this text".to_string()));
+                            explicit[from].push((to, here.to_string()));
+                            explicit[to].push((from, there.to_string()));
                             None
                         }
                     },
