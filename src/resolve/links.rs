@@ -127,7 +127,7 @@ pub fn cross_reference(texts: &[Text], registry: &Registry) -> (CrossReferences,
         backlinks.dedup();
     }
 
-    cross.entities_in = texts.iter().map(|t| count_entities(t)).collect();
+    cross.entities_in = texts.iter().map(count_entities).collect();
     for (t, text) in texts.iter().enumerate() {
         for (m, mention) in text.mentions.iter().enumerate() {
             cross.mentions_of[mention.entity].push((t, m));

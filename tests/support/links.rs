@@ -330,8 +330,8 @@ pub fn parse_html(html: &str) -> ParsedPage {
     while let Some(off) = html[i..].find('<') {
         let start = i + off;
         let rest = &html[start..];
-        if rest.starts_with("<!--") {
-            i = match rest[4..].find("-->") {
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            i = match comment.find("-->") {
                 Some(e) => start + 4 + e + 3,
                 None => b.len(),
             };
