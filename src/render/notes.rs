@@ -65,7 +65,12 @@ fn aside_html(note: &AnchoredNote) -> String {
     let sources = if note.note.sources.is_empty() {
         String::new()
     } else {
-        let list: Vec<String> = note.note.sources.iter().map(|s| escape(s)).collect();
+        let list: Vec<String> = note
+            .note
+            .sources
+            .iter()
+            .map(|s| inline_markdown(s))
+            .collect();
         format!("<p class=\"note-sources\">Sources: {}</p>", list.join("; "))
     };
     format!(
@@ -77,6 +82,17 @@ fn aside_html(note: &AnchoredNote) -> String {
         note.body_html,
         label = note.label,
     )
+}
+
+/// A one-line Markdown string (a source's title in `*italics*`) as inline HTML.
+pub fn inline_markdown(s: &str) -> String {
+    let html = markdown::render_prose(s);
+    let trimmed = html.trim_end();
+    trimmed
+        .strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"))
+        .unwrap_or(trimmed)
+        .to_string()
 }
 
 pub fn escape(s: &str) -> String {

@@ -158,6 +158,8 @@ pub struct NoteView<'a> {
     pub exact: &'a str,
     pub body_html: &'a str,
     pub sources: &'a [String],
+    /// The sources, their Markdown (italic titles) rendered.
+    pub sources_html: Vec<String>,
     pub editor: Option<&'a str>,
     pub date: Option<&'a str>,
     /// The note in its text, relative to the site root.
@@ -175,6 +177,12 @@ impl<'a> NoteView<'a> {
             exact: &note.exact,
             body_html: &note.body_html,
             sources: &note.note.sources,
+            sources_html: note
+                .note
+                .sources
+                .iter()
+                .map(|s| crate::render::notes::inline_markdown(s))
+                .collect(),
             editor: note.note.editor.as_deref(),
             date: note.note.date.as_deref(),
             url: format!("{}#note-{}", text_url(text), note.note.id),
