@@ -398,14 +398,34 @@ impl<'a> State<'a> {
     }
 
     /// Adds text to the current heading, or to the current block's plain text,
-    /// folding whitespace as it goes so character positions are final.
+    /// folding whitespace as it goes so character positions are final. Word by
+    /// word rather than char by char: this runs over every word of the edition.
     fn add_plain_text(&mut self, text: &str) {
         if let Some(h) = &mut self.heading {
             h.text.push_str(text);
-        } else if self.in_numbered_text() {
-            for c in text.chars() {
-                self.add_plain_char(c);
+            return;
+        }
+        if !self.in_numbered_text() {
+            return;
+        }
+        let Some(block) = self.blocks.last_mut() else {
+            return;
+        };
+        for (i, word) in text.split(char::is_whitespace).enumerate() {
+            if i > 0 {
+                // Whitespace came before this word.
+                self.pending_space = self.block_len > 0;
             }
+            if word.is_empty() {
+                continue;
+            }
+            if self.pending_space {
+                block.text.push(' ');
+                self.block_len += 1;
+                self.pending_space = false;
+            }
+            block.text.push_str(word);
+            self.block_len += word.chars().count();
         }
     }
 
@@ -632,6 +652,10 @@ impl<'a> State<'a> {
                 self.block_highlights = &[];
                 self.emit(Event::Html(CowStr::from(closing)));
                 self.numbered_depth -= 1;
+                // Every block's text is kept for anchoring and mentions: no slack capacity.
+                if let Some(block) = self.blocks.last_mut() {
+                    block.text.shrink_to_fit();
+                }
             }
             Some(Container::Plain) | None => {
                 if end == TagEnd::CodeBlock {
@@ -704,6 +728,7 @@ impl<'a> State<'a> {
     fn finish(mut self) -> Rendered {
         let mut body_html = String::with_capacity(self.out.len() * 32);
         html::push_html(&mut body_html, self.out.drain(..));
+        body_html.shrink_to_fit();
         Rendered {
             footnotes_html: self.render_footnotes(),
             body_html,
