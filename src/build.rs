@@ -46,6 +46,9 @@ pub struct BuildReport {
     pub outcome: Outcome,
     pub diagnostics: Vec<Diagnostic>,
     pub texts: usize,
+    /// Editorial notes anchored, and entities registered.
+    pub notes: usize,
+    pub entities: usize,
     pub pages: usize,
     pub output: Option<PathBuf>,
     pub elapsed: Duration,
@@ -57,6 +60,8 @@ impl BuildReport {
             outcome,
             diagnostics,
             texts: 0,
+            notes: 0,
+            entities: 0,
             pages: 0,
             output: None,
             elapsed: started.elapsed(),
@@ -75,11 +80,18 @@ impl BuildReport {
         };
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut counts = vec![plural(self.pages, "page", "pages")];
+        if self.notes > 0 {
+            counts.push(format!("{} anchored", plural(self.notes, "note", "notes")));
+        }
+        if self.entities > 0 {
+            counts.push(plural(self.entities, "entity", "entities"));
+        }
+        let counts = counts.join(", ");
         match self.outcome {
             Outcome::Built => format!(
-                "Built {} ({}) into {} in {secs:.2} s{warned}",
+                "Built {} ({counts}) into {} in {secs:.2} s{warned}",
                 plural(self.texts, "text", "texts"),
-                plural(self.pages, "page", "pages"),
                 self.output
                     .as_deref()
                     .map(display_path)
@@ -87,9 +99,8 @@ impl BuildReport {
                     .display()
             ),
             Outcome::Checked => format!(
-                "Checked {} ({}): no errors{warned}, in {secs:.2} s",
+                "Checked {} ({counts}): no errors{warned}, in {secs:.2} s",
                 plural(self.texts, "text", "texts"),
-                plural(self.pages, "page", "pages")
             ),
             Outcome::EditionErrors | Outcome::ConfigErrors => {
                 let files = self
@@ -239,6 +250,8 @@ fn finish(
         outcome,
         diagnostics: sink.into_sorted(),
         texts: edition.texts.len(),
+        notes: edition.texts.iter().map(|t| t.notes.len()).sum(),
+        entities: edition.registry.entities.len(),
         pages,
         output,
         elapsed: started.elapsed(),
