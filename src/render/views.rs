@@ -479,11 +479,12 @@ fn in_context(text: &Text, m: usize) -> MentionView<'_> {
         .iter()
         .filter(|o| o.block == mention.block && o.alias == mention.alias)
         .count();
-    let at = block
+    // If the words cannot be found again (they should), show the paragraph's start.
+    let (at, len) = block
         .text
         .match_indices(mention.alias.as_str())
         .nth(nth)
-        .map_or(0, |(i, _)| i);
+        .map_or((0, 0), |(i, m)| (i, m.len()));
     let before: String = {
         let chars: Vec<char> = block.text[..at].chars().collect();
         let start = chars.len().saturating_sub(CONTEXT);
@@ -495,7 +496,7 @@ fn in_context(text: &Text, m: usize) -> MentionView<'_> {
         }
     };
     let after: String = {
-        let rest = &block.text[(at + mention.alias.len()).min(block.text.len())..];
+        let rest = &block.text[at + len..];
         let cut: String = rest.chars().take(CONTEXT).collect();
         if rest.chars().count() > CONTEXT {
             format!("{}…", cut.trim_end())
