@@ -142,11 +142,18 @@ impl Registry {
             by_id.insert(entity.id.clone(), kept.len());
             kept.push(entity);
         }
-        let mut owner: HashMap<&str, usize> = HashMap::new();
+        let mut owner: HashMap<String, usize> = HashMap::new();
         let mut patterns = Vec::new();
         let mut pattern_entity = Vec::new();
         for (i, entity) in kept.iter().enumerate() {
-            for alias in entity.aliases.iter().chain(std::iter::once(&entity.name)) {
+            // Smart punctuation turns `'` into `’` on the page; both spellings name the entity.
+            let written = entity.aliases.iter().chain(std::iter::once(&entity.name));
+            let curly: Vec<String> = written
+                .clone()
+                .filter(|a| a.contains('\''))
+                .map(|a| a.replace('\'', "’"))
+                .collect();
+            for alias in written.chain(curly.iter()) {
                 let alias = alias.trim();
                 if alias.is_empty() {
                     continue;
@@ -159,7 +166,7 @@ impl Registry {
                     ),
                     Some(_) => {}
                     None => {
-                        owner.insert(alias, i);
+                        owner.insert(alias.to_string(), i);
                         patterns.push(alias.to_string());
                         pattern_entity.push(i);
                     }

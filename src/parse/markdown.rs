@@ -15,7 +15,9 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeWithOffset,
+};
 
 use crate::config::{EntityOptions, LinkMentions};
 use crate::model::{Block, Heading, LinkRef, LinkTarget, Mention};
@@ -185,7 +187,9 @@ fn at_link(dest: &str) -> AtLink {
 pub fn render<'a>(markdown: &'a str, place: BodyPlace<'a>) -> Rendered {
     let lines = LineIndex::new(markdown);
     let mut state = State::new(place, lines);
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+    // Escapes (`People\'s`) split text into several events; merged, a name reads as one.
+    let events = TextMergeWithOffset::new(Parser::new_ext(markdown, options()).into_offset_iter());
+    for (event, range) in events {
         state.event(event, range.start);
     }
     state.finish()
@@ -499,11 +503,12 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Where mentions count: running text, not links, code, footnotes or (by default) headings.
+    /// Where mentions are linked: running text and the author's footnotes, not
+    /// links, code or (by default) headings. Mentions are recorded (for entity
+    /// pages) only in numbered blocks, which readers can be sent to.
     fn mentions_allowed(&self) -> bool {
         self.link_stack.is_empty()
             && !self.in_code_block
-            && self.in_footnote.is_none()
             && (self.heading.is_none() || self.place.entity_options.in_headings)
     }
 
@@ -1017,6 +1022,36 @@ mod tests {
         assert!(
             html.contains("</a><aside>a</aside><mark class=\"noted\">two</mark><sup>a</sup></li>"),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn mentions_are_found_across_escapes_and_in_footnotes_but_recorded_only_in_blocks() {
+        let yaml = "- id: ypsl\n  type: organisation\n  name: Young People's Socialist League\n  description: d\n";
+        let entities =
+            crate::parse::entities::parse_file(yaml, std::path::Path::new("e.yaml")).unwrap();
+        let (registry, _) = Registry::new(entities);
+        let place = BodyPlace {
+            entities: Some(&registry),
+            entity_options: EntityOptions {
+                link: LinkMentions::Every,
+                in_headings: false,
+            },
+            ..BodyPlace::default()
+        };
+        let r = render("The Young People\\'s Socialist League.[^1]\n\n[^1]: Young People's Socialist League.\n", place);
+        assert_eq!(r.mentions.len(), 1, "recorded in the paragraph only");
+        assert_eq!(
+            r.body_html
+                .matches("href=\"../entities/ypsl/index.html\"")
+                .count(),
+            1
+        );
+        assert_eq!(
+            r.footnotes_html
+                .matches("href=\"../entities/ypsl/index.html\"")
+                .count(),
+            1
         );
     }
 
