@@ -215,6 +215,12 @@ fn related_texts(
         }
     }
     let too_common = (texts.len() / 10).max(20);
+    let mentions_in = |t: usize, e: usize| {
+        entities_in[t]
+            .iter()
+            .find(|(x, _)| *x == e)
+            .map_or(0, |(_, n)| *n)
+    };
     (0..texts.len())
         .map(|t| {
             let mut shared: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -243,7 +249,12 @@ fn related_texts(
                     let mut why = reasons.remove(&other).unwrap_or_default();
                     let score = entities.len() + LINK_WEIGHT * why.len();
                     if !entities.is_empty() {
-                        let names: Vec<&str> = entities
+                        // Name the most telling shared entities: those few other texts mention.
+                        let mut telling = entities.to_vec();
+                        telling.sort_by_key(|&e| {
+                            (texts_of[e].len(), std::cmp::Reverse(mentions_in(t, e)))
+                        });
+                        let names: Vec<&str> = telling
                             .iter()
                             .take(4)
                             .map(|&e| registry.entities[e].name.as_str())
