@@ -84,6 +84,29 @@ pub fn text_url(text: &Text) -> String {
     format!("{}/index.html", text.id.0)
 }
 
+/// The English name of a common language tag; other tags are shown as written.
+pub fn language_name(tag: &str) -> &str {
+    let primary = tag.split('-').next().unwrap_or(tag);
+    match primary {
+        "de" => "German",
+        "en" => "English",
+        "fr" => "French",
+        "es" => "Spanish",
+        "it" => "Italian",
+        "ru" => "Russian",
+        "sq" => "Albanian",
+        "zh" => "Chinese",
+        "pl" => "Polish",
+        "pt" => "Portuguese",
+        "uk" => "Ukrainian",
+        "el" => "Greek",
+        "sr" | "hr" | "sh" => "Serbo-Croatian",
+        "yi" => "Yiddish",
+        "la" => "Latin",
+        _ => tag,
+    }
+}
+
 /// A section of the table of contents.
 #[derive(Serialize)]
 pub struct SectionView<'a> {
@@ -131,6 +154,8 @@ pub struct TextView<'a> {
     pub source: Option<&'a str>,
     pub translator: Option<&'a str>,
     pub original_language: Option<&'a str>,
+    /// `German` for `de`, where scholia knows the name; else the tag itself.
+    pub original_language_name: Option<&'a str>,
     pub language: Option<&'a str>,
     pub tradition: Option<&'a str>,
     pub tags: &'a [String],
@@ -199,6 +224,7 @@ impl<'a> TextView<'a> {
             source: m.source.as_deref(),
             translator: m.translator.as_deref(),
             original_language: m.original_language.as_deref(),
+            original_language_name: m.original_language.as_deref().map(language_name),
             language: m.language.as_deref(),
             tradition: m.tradition.as_deref(),
             tags: &m.tags,
