@@ -231,3 +231,23 @@ No note was added; content/a.md is unchanged.
     assert!(String::from_utf8_lossy(&bad_type.stderr)
         .contains("expected one of context, dispute, correction, source-check, translation"));
 }
+
+/// The bundled edition keeps its promise to readers: at least one editorial
+/// note per 600 words of every text.
+#[test]
+fn bundled_edition_has_a_note_per_600_words_of_every_text() {
+    let config = scholia::config::Config::load(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut sink = scholia::diagnostic::Diagnostics::new();
+    let (edition, _) = scholia::build::read_edition(&config, &mut sink);
+    assert!(!sink.has_errors(), "{:?}", sink.into_sorted());
+    assert_eq!(edition.texts.len(), 13);
+    for text in &edition.texts {
+        assert!(
+            text.notes.len() * 600 >= text.word_count,
+            "{}: {} notes for {} words",
+            text.id,
+            text.notes.len(),
+            text.word_count
+        );
+    }
+}
