@@ -2,7 +2,7 @@
 """Generate a synthetic edition of N texts for benchmarks, twice: as a scholia
 edition and as a Hugo site with the same content.
 
-    python3 benches/gen_edition.py N OUTDIR [--seed 42] [--seeds DIR]
+    python3 benches/gen_edition.py N OUTDIR [--seed 42] [--seeds DIR] [--entities K]
 
 writes
     OUTDIR/scholia/book.toml                    [edition] title, [build] theme
@@ -10,16 +10,32 @@ writes
     OUTDIR/scholia/content/<section>/<slug>.md  the texts
     OUTDIR/hugo/hugo.toml, layouts/, static/    a minimal Hugo site ...
     OUTDIR/hugo/content/...                     ... with the same Markdown files
+    OUTDIR/scholia/content/entities/generated.yaml  with --entities K > 0
     OUTDIR/STAMP                                what was generated (N, seed, sizes)
 
 Each text has YAML front-matter (title, author, date "1939-08-26", summary)
 and ~50 paragraphs (~28 KB) drawn from the seed texts (../shared/seeds beside
 the repository by default), headings, and footnotes `[^n]` with definitions.
-The output depends only on N, --seed and the seed files: the same arguments
+With --entities K, K entities with synthetic, word-like names ("Bravin
+Kelmoraine": two capitalised pseudo-words from syllables, none of which occurs
+in the seed texts or in another entity) are registered in
+content/entities/generated.yaml, and mentions of them (the full name or the
+second word alone, both aliases) are inserted between the words of the body
+paragraphs, one per MENTION_EVERY (27) words of the paragraph, which makes
+one per ~30 words of the whole text (counting the mentions, headings and
+footnotes), spread over the entities by a
+Zipf distribution (rank r drawn with weight 1/r), so a few entities are
+mentioned in nearly every text and most only a few times. Hugo gets the same
+texts (there the mentions are just words). With K = 0 the texts are exactly
+those of a run without --entities.
+
+The output depends only on N, K, --seed and the seed files: the same arguments
 give byte-identical files. Standard library only.
 """
 
 import argparse
+import bisect
+import itertools
 import glob
 import json
 import os
@@ -44,6 +60,15 @@ AUTHORS = [
     "Leon Trotsky",
     "Wilhelm Pieck",
 ]
+
+MENTION_EVERY = 27  # body words per inserted mention: about one per 30 words of the whole text
+ZIPF_S = 1.0
+ENTITY_TYPES = ["person", "organisation", "event", "place", "concept", "publication"]
+# Syllables of the pseudo-words: onset + vowel + coda.
+ONSETS = ["b", "br", "d", "dr", "f", "g", "gr", "k", "kl", "l", "m", "n", "p", "pr",
+          "r", "s", "st", "t", "tr", "v", "z"]
+VOWELS = ["a", "e", "i", "o", "u", "ai", "ei", "ou"]
+CODAS = ["", "", "n", "r", "l", "s", "m"]
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SEEDS = os.path.join(os.path.dirname(REPO), "shared", "seeds")
@@ -82,11 +107,105 @@ def load_pools(seed_dir):
     return body, short, sentences
 
 
-def make_text(rng, i, body, short, sentences):
+def seed_words(seed_dir):
+    """Every word (lowercased) of the seed texts and of the generator's own
+    fixed strings: the pseudo-words must be none of them."""
+    words = set()
+    for f in sorted(glob.glob(os.path.join(seed_dir, "*.txt"))):
+        with open(f, encoding="utf-8") as fh:
+            words.update(w.lower() for w in re.findall(r"\w+", fh.read()))
+    for fixed in AUTHORS + ["Synthetic edition of texts Section Contents Page not found"]:
+        words.update(w.lower() for w in re.findall(r"\w+", fixed))
+    return words
+
+
+def make_entities(k, seed, taken):
+    """K entities, most mentioned first (rank 1 = index 0). Each has two
+    pseudo-words used by no other entity, so no alias can collide."""
+    rng = random.Random(f"{seed}-entities")  # independent of the texts' generator
+    used = set(taken)
+
+    def pseudo_word():
+        while True:
+            n = rng.choice((2, 2, 3))
+            w = "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS) for _ in range(n))
+            if len(w) >= 5 and w not in used:
+                used.add(w)
+                return w.capitalize()
+
+    entities = []
+    for r in range(k):
+        first, last = pseudo_word(), pseudo_word()
+        name = f"{first} {last}"
+        entities.append({
+            "id": f"entity-{r + 1:05d}",
+            "type": ENTITY_TYPES[r % len(ENTITY_TYPES)],
+            "name": name,
+            "aliases": [name, last],
+        })
+    # Check what the construction promises: every alias names one entity only,
+    # no alias word occurs in the seed texts.
+    aliases = [a for e in entities for a in e["aliases"]]
+    assert len(aliases) == len(set(aliases)) == 2 * k, "an alias is claimed twice"
+    assert not any(w.lower() in taken for a in aliases for w in a.split()), "an alias is a seed word"
+    return entities
+
+
+def entities_yaml(entities):
+    out = [f"# {len(entities)} synthetic entities (benches/gen_edition.py --entities)."]
+    for r, e in enumerate(entities):
+        description = f"Synthetic {e['type']} number {r + 1} of the benchmark edition."
+        out += [
+            f"- id: {e['id']}",
+            f"  type: {e['type']}",
+            f"  name: {yaml_str(e['name'])}",
+            f"  aliases: [{', '.join(yaml_str(a) for a in e['aliases'])}]",
+            f"  description: {yaml_str(description)}",
+        ]
+    return "\n".join(out) + "\n"
+
+
+class Mentions:
+    """Inserts entity mentions into paragraphs, with its own random generator
+    so that the texts' other choices do not depend on K."""
+
+    def __init__(self, entities, seed):
+        self.rng = random.Random(f"{seed}-mentions")
+        self.forms = [e["aliases"] for e in entities]
+        weights = [1 / (r + 1) ** ZIPF_S for r in range(len(entities))]
+        self.cum = list(itertools.accumulate(weights))
+        self.count = 0
+        self.per_entity = [0] * len(entities)
+
+    def insert(self, p):
+        words = p.split(" ")
+        # Stochastic rounding keeps the mean at one mention per MENTION_EVERY words.
+        n = int(len(words) / MENTION_EVERY + self.rng.random())
+        if n == 0:
+            return p
+        rng, total = self.rng, self.cum[-1]
+        # Positions 1..len(words): never before the paragraph's first word.
+        at = sorted(rng.randrange(1, len(words) + 1) for _ in range(n))
+        out, prev = [], 0
+        for pos in at:
+            e = bisect.bisect_left(self.cum, rng.random() * total)
+            e = min(e, len(self.cum) - 1)
+            self.per_entity[e] += 1
+            out += words[prev:pos]
+            out.append(rng.choice(self.forms[e]))
+            prev = pos
+        out += words[prev:]
+        self.count += n
+        return " ".join(out)
+
+
+def make_text(rng, i, body, short, sentences, mentions=None):
     title = f"{rng.choice(short)} ({i + 1})"
     author = rng.choice(AUTHORS)
     summary = rng.choice(sentences)
     paragraphs = [rng.choice(body) for _ in range(PARAGRAPHS)]
+    if mentions is not None:
+        paragraphs = [mentions.insert(p) for p in paragraphs]
     notes = sorted(rng.sample(range(PARAGRAPHS), FOOTNOTES))
     out = [
         "---",
@@ -197,9 +316,13 @@ def main():
     ap.add_argument("outdir", help="folder to write (replaced if it exists)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--seeds", default=DEFAULT_SEEDS, help="folder of seed *.txt")
+    ap.add_argument("--entities", type=int, default=0, metavar="K",
+                    help="register K synthetic entities and mention them in the texts")
     args = ap.parse_args()
     if args.n < 1:
         sys.exit("gen_edition.py: N must be at least 1")
+    if args.entities < 0:
+        sys.exit("gen_edition.py: K must not be negative")
 
     body, short, sentences = load_pools(args.seeds)
     rng = random.Random(args.seed)
@@ -234,13 +357,20 @@ def main():
         for root in (sch, hugo):
             write(os.path.join(root, "content", name, "_index.md"), index)
 
-    total = 0
+    mentions = None
+    if args.entities:
+        entities = make_entities(args.entities, args.seed, seed_words(args.seeds))
+        write(os.path.join(sch, "content/entities/generated.yaml"), entities_yaml(entities))
+        mentions = Mentions(entities, args.seed)
+
+    total = words = 0
     for i in range(args.n):
-        text = make_text(rng, i, body, short, sentences)
+        text = make_text(rng, i, body, short, sentences, mentions)
         rel = os.path.join("content", sections[i % SECTIONS], f"text-{i + 1:05d}.md")
         for root in (sch, hugo):
             write(os.path.join(root, rel), text)
         total += len(text.encode("utf-8"))
+        words += len(text.split())
 
     stamp = {
         "generator": GENERATOR_VERSION,
@@ -248,7 +378,18 @@ def main():
         "seed": args.seed,
         "texts_bytes": total,
         "avg_text_bytes": total // args.n,
+        "words": words,
     }
+    if mentions is not None:
+        per = sorted(mentions.per_entity, reverse=True)
+        stamp.update({
+            "entities": args.entities,
+            "mentions": mentions.count,
+            "words_per_mention": round(words / max(mentions.count, 1), 1),
+            "mentions_top_entity": per[0],
+            "entities_mentioned": sum(1 for c in per if c),
+            "mentions_median_entity": per[len(per) // 2],
+        })
     write(os.path.join(out, "STAMP"), json.dumps(stamp, sort_keys=True) + "\n")
     print(
         f"generated {args.n} texts in {SECTIONS} sections, {total / 1e6:.1f} MB "
