@@ -219,6 +219,17 @@ pub fn read_edition(config: &Config, sink: &mut Diagnostics) -> (Edition, Vec<As
     let parsed = parse_all(&text_files, &context, sink);
     let (edition, resolve_problems) = resolve::resolve(parsed, registry);
     sink.extend(resolve_problems);
+    if text_files.is_empty() {
+        sink.push(
+            Diagnostic::warning(
+                display_path(&config.content_dir),
+                "the content folder holds no texts",
+            )
+            .with_help(
+                "add Markdown files with front-matter, or convert sources with `scholia import`",
+            ),
+        );
+    }
     (edition, loaded.assets)
 }
 

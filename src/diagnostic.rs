@@ -153,7 +153,15 @@ impl fmt::Display for Diagnostic {
         let gutter = self.position.map_or(1, |p| p.line.to_string().len()).max(1);
         if let (Some(Position { line, col }), Some(text)) = (self.position, &self.source_line) {
             let pad = " ".repeat(gutter);
-            let text = text.replace('\t', " ");
+            // Tabs become spaces so the caret lines up; control bytes are not printed raw.
+            let text: String = text
+                .chars()
+                .map(|c| match c {
+                    '\t' => ' ',
+                    c if c.is_control() => '\u{fffd}',
+                    c => c,
+                })
+                .collect();
             let indent = " ".repeat(col.saturating_sub(1));
             writeln!(f, " {pad} |")?;
             writeln!(f, " {line} | {text}")?;
