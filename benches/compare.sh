@@ -12,11 +12,14 @@
 #   check              `scholia check` (no writing) beside `hugo --renderToMemory`
 # and prints a table with the ratio hugo/scholia (above 1: scholia is faster
 # or smaller). Results are also written to $BENCH_DIR/results-<date>.txt.
+# Then, unless ENTITIES=0, it runs benches/entities.sh (the entity registry
+# scale check: 10,000 texts with and without 5,000 entities).
 #
 # Environment: BENCH_DIR (inputs and results; default target/bench),
 # SHM_DIR (tmpfs outputs; default /dev/shm/scholia-bench), RUNS (warm runs;
 # default 3), SEED (generator seed; default 42), HYPERFINE=0 to skip the
-# hyperfine summary that runs when hyperfine is installed.
+# hyperfine summary that runs when hyperfine is installed, ENTITIES=0 to skip
+# the entity registry check.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -123,7 +126,7 @@ row() { # label scholia_s scholia_cpu scholia_mb hugo_s hugo_cpu hugo_mb
 for n in "${sizes[@]}"; do
     in=$BENCH_DIR/n$n
     want="\"n\": $n, \"seed\": $SEED"
-    if [ -f "$in/STAMP" ] && grep -q "\"generator\": 1, $want" "$in/STAMP"; then
+    if [ -f "$in/STAMP" ] && grep -q "\"generator\": 1, $want" "$in/STAMP" && ! grep -q '"entities"' "$in/STAMP"; then
         say "reusing the generated edition in $in"
     else
         say "generating $n texts into $in"
@@ -194,3 +197,8 @@ for n in "${sizes[@]}"; do
 done
 echo >&2
 say "results: $results"
+
+if [ "${ENTITIES:-1}" != 0 ]; then
+    say "entity registry scale check (benches/entities.sh; ENTITIES=0 skips it)"
+    SCHOLIA=$bin BENCH_DIR=$BENCH_DIR RUNS=$RUNS SEED=$SEED bash "$repo/benches/entities.sh"
+fi
