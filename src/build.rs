@@ -147,10 +147,11 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     };
     let progress = Progress::new();
     let mut sink = Diagnostics::new();
+    let mut timings = Timings::new();
 
     let theme = Theme::load(&config);
     progress.stage("reading the edition");
-    let (edition, assets) = read_edition(&config, &mut sink);
+    let (edition, assets) = read_edition_timed(&config, &mut sink, &mut timings);
     let theme = match theme {
         Ok(theme) => theme,
         Err(errors) => {
@@ -182,6 +183,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     };
     progress.stage(&format!("rendering {} texts", edition.texts.len()));
     let pages = render_all(&renderer, staging.as_ref(), &assets, &progress, &mut sink);
+    timings.mark("render and write");
 
     let outcome = match staging {
         Some(staging) if !sink.has_errors() => match staging.commit() {
@@ -198,14 +200,25 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         None if sink.has_errors() => Outcome::EditionErrors,
         None => Outcome::Checked,
     };
+    timings.mark("swap in and clean up");
     progress.clear();
+    timings.report();
     finish(sink, outcome, &edition, pages, output, started)
 }
 
 /// Loads, parses and resolves the edition: everything a command needs before rendering.
 pub fn read_edition(config: &Config, sink: &mut Diagnostics) -> (Edition, Vec<Asset>) {
+    read_edition_timed(config, sink, &mut Timings::new())
+}
+
+fn read_edition_timed(
+    config: &Config,
+    sink: &mut Diagnostics,
+    timings: &mut Timings,
+) -> (Edition, Vec<Asset>) {
     let (loaded, load_problems) = load::load(&config.content_dir);
     sink.extend(load_problems);
+    timings.mark("list files");
     let (registry_files, text_files): (Vec<_>, Vec<_>) = loaded
         .files
         .into_iter()
@@ -217,8 +230,10 @@ pub fn read_edition(config: &Config, sink: &mut Diagnostics) -> (Edition, Vec<As
         entity_options: config.entities,
     };
     let parsed = parse_all(&text_files, &context, sink);
+    timings.mark("read and parse");
     let (edition, resolve_problems) = resolve::resolve(parsed, registry);
     sink.extend(resolve_problems);
+    timings.mark("resolve");
     if text_files.is_empty() {
         sink.push(
             Diagnostic::warning(
@@ -428,6 +443,40 @@ pub fn normalise_base_path(base: &str) -> String {
         "/".into()
     } else {
         format!("/{trimmed}/")
+    }
+}
+
+/// Stage durations, printed to stderr when `SCHOLIA_TIMINGS` is set (for benchmarks and profiling).
+struct Timings {
+    enabled: bool,
+    last: Instant,
+    stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn new() -> Self {
+        Timings {
+            enabled: std::env::var_os("SCHOLIA_TIMINGS").is_some(),
+            last: Instant::now(),
+            stages: Vec::new(),
+        }
+    }
+
+    fn mark(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.stages.push((stage, now - self.last));
+        self.last = now;
+    }
+
+    fn report(&self) {
+        if self.enabled {
+            let parts: Vec<String> = self
+                .stages
+                .iter()
+                .map(|(name, d)| format!("{name} {:.2} s", d.as_secs_f64()))
+                .collect();
+            eprintln!("timings: {}", parts.join(", "));
+        }
     }
 }
 

@@ -173,10 +173,14 @@ impl Registry {
                 }
             }
         }
-        let matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .ok();
+        // No aliases, no automaton: texts are then not scanned at all.
+        let matcher = match patterns.is_empty() {
+            true => None,
+            false => AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&patterns)
+                .ok(),
+        };
         (
             Registry {
                 entities: kept,
