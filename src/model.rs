@@ -170,6 +170,8 @@ pub struct Mention {
     pub block: usize,
     /// The words as the text has them.
     pub alias: String,
+    /// Byte offset of the words in the block's plain text.
+    pub offset: usize,
 }
 
 /// An editorial note and the passage it is anchored to in this build.

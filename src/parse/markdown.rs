@@ -225,6 +225,8 @@ struct State<'a> {
     /// Highlights of the current block, and how many are open.
     block_highlights: &'a [Highlight],
     open_highlights: usize,
+    /// Where in the current block's plain text the next mention is looked for.
+    mention_cursor: usize,
     /// Open links: `true` for `@plain`, whose tags are dropped.
     link_stack: Vec<bool>,
     in_code_block: bool,
@@ -261,6 +263,7 @@ impl<'a> State<'a> {
             pending_space: false,
             block_highlights: &[],
             open_highlights: 0,
+            mention_cursor: 0,
             link_stack: Vec::new(),
             in_code_block: false,
             linked: std::collections::HashSet::new(),
@@ -512,6 +515,31 @@ impl<'a> State<'a> {
             && (self.heading.is_none() || self.place.entity_options.in_headings)
     }
 
+    /// Byte offset of the mention `alias` in the current block's plain text. The
+    /// text holding it was just added there, and mentions come in document
+    /// order, so the first whole-word occurrence after the last one found is it.
+    fn locate_in_block(&mut self, alias: &str) -> usize {
+        let Some(block) = self.blocks.last() else {
+            return 0;
+        };
+        let text = &block.text;
+        let mut from = self.mention_cursor.min(text.len());
+        while let Some(i) = text.get(from..).and_then(|rest| rest.find(alias)) {
+            let at = from + i;
+            let end = at + alias.len();
+            let before = text[..at].chars().next_back();
+            let after = text[end..].chars().next();
+            if !before.is_some_and(char::is_alphanumeric)
+                && !after.is_some_and(char::is_alphanumeric)
+            {
+                self.mention_cursor = end;
+                return at;
+            }
+            from = at + alias.chars().next().map_or(1, char::len_utf8);
+        }
+        self.mention_cursor.min(text.len())
+    }
+
     /// Emits text, finding mentions of registered entities and linking them as configured.
     fn emit_text(&mut self, text: CowStr<'a>) {
         let registry = match self.place.entities {
@@ -526,10 +554,13 @@ impl<'a> State<'a> {
         let mut last = 0;
         for f in found {
             if in_block {
+                let alias = &text[f.start..f.end];
+                let offset = self.locate_in_block(alias);
                 self.mentions.push(Mention {
                     entity: f.entity,
                     block: self.blocks.len() - 1,
-                    alias: text[f.start..f.end].to_string(),
+                    alias: alias.to_string(),
+                    offset,
                 });
             }
             let link = match self.place.entity_options.link {
@@ -601,6 +632,7 @@ impl<'a> State<'a> {
         self.numbered_depth += 1;
         self.containers.push(Container::Numbered { closing });
         self.block_len = 0;
+        self.mention_cursor = 0;
         self.pending_space = false;
         let highlights = self.place.highlights;
         let first = highlights.partition_point(|h| h.ordinal < ordinal);
@@ -1053,6 +1085,38 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    #[test]
+    fn mentions_know_where_they_stand_in_their_block() {
+        let yaml = "- id: ezhov\n  type: person\n  name: Nikolai Ezhov\n  aliases: [Ezhov]\n  description: d\n- id: ezhovshchina\n  type: event\n  name: Ezhovshchina\n  description: d\n";
+        let entities =
+            crate::parse::entities::parse_file(yaml, std::path::Path::new("e.yaml")).unwrap();
+        let (registry, _) = Registry::new(entities);
+        let place = BodyPlace {
+            entities: Some(&registry),
+            ..BodyPlace::default()
+        };
+        let r = render(
+            "The *Ezhovshchina*, named after Nikolai  Ezhov;\nEzhov fell.\n",
+            place,
+        );
+        let text = &r.blocks[0].text;
+        let found: Vec<(&str, &str)> = r
+            .mentions
+            .iter()
+            .map(|m| (m.alias.as_str(), &text[m.offset..m.offset + m.alias.len()]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Ezhovshchina", "Ezhovshchina"),
+                ("Ezhov", "Ezhov"),
+                ("Ezhov", "Ezhov")
+            ]
+        );
+        let offsets: Vec<usize> = r.mentions.iter().map(|m| m.offset).collect();
+        assert_eq!(offsets, [4, 38, 45], "{text}");
     }
 
     #[test]

@@ -500,17 +500,12 @@ pub fn entity_page<'a>(
 fn in_context(text: &Text, m: usize) -> MentionView<'_> {
     let mention = &text.mentions[m];
     let block = &text.blocks[mention.block];
-    // The same words may occur several times in a block: take the right occurrence.
-    let nth = text.mentions[..m]
-        .iter()
-        .filter(|o| o.block == mention.block && o.alias == mention.alias)
-        .count();
-    // If the words cannot be found again (they should), show the paragraph's start.
-    let (at, len) = block
-        .text
-        .match_indices(mention.alias.as_str())
-        .nth(nth)
-        .map_or((0, 0), |(i, m)| (i, m.len()));
+    let at = mention.offset.min(block.text.len());
+    let len = if block.text[at..].starts_with(mention.alias.as_str()) {
+        mention.alias.len()
+    } else {
+        0
+    };
     let before: String = {
         let chars: Vec<char> = block.text[..at].chars().collect();
         let start = chars.len().saturating_sub(CONTEXT);
