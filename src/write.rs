@@ -277,15 +277,19 @@ fn list_files(dir: &Path) -> io::Result<BTreeSet<PathBuf>> {
 /// and `dir` itself if nothing else is left. Anything else stays where it is.
 /// The marker goes last, so a removal killed midway can be finished later.
 fn remove_listed<'a>(dir: &Path, files: impl Iterator<Item = &'a PathBuf>) -> io::Result<()> {
-    for rel in files {
-        let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
-        if safe {
-            match fs::remove_file(dir.join(rel)) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            }
+    use rayon::prelude::*;
+    let files: Vec<&PathBuf> = files.collect();
+    // Unlinking ten thousand pages one by one was a tenth of a build: in parallel.
+    files.par_iter().try_for_each(|rel| {
+        // A manifest line that climbs out of the folder (`..`, `/x`) is never followed.
+        if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+            return Ok(());
         }
-    }
+        match fs::remove_file(dir.join(rel)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    })?;
     remove_empty_dirs(dir);
     let _ = fs::remove_file(dir.join(MARKER));
     let _ = fs::remove_dir(dir);

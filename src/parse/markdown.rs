@@ -187,10 +187,17 @@ fn at_link(dest: &str) -> AtLink {
 pub fn render<'a>(markdown: &'a str, place: BodyPlace<'a>) -> Rendered {
     let lines = LineIndex::new(markdown);
     let mut state = State::new(place, lines);
-    // Escapes (`People\'s`) split text into several events; merged, a name reads as one.
-    let events = TextMergeWithOffset::new(Parser::new_ext(markdown, options()).into_offset_iter());
-    for (event, range) in events {
-        state.event(event, range.start);
+    let events = Parser::new_ext(markdown, options()).into_offset_iter();
+    if place.entities.is_some_and(|r| !r.is_empty()) {
+        // Escapes (`People\'s`) split text into several events; merged, a name
+        // reads as one. Merging allocates, so only when there are names to find.
+        for (event, range) in TextMergeWithOffset::new(events) {
+            state.event(event, range.start);
+        }
+    } else {
+        for (event, range) in events {
+            state.event(event, range.start);
+        }
     }
     state.finish()
 }
@@ -225,6 +232,8 @@ struct State<'a> {
     /// Highlights of the current block, and how many are open.
     block_highlights: &'a [Highlight],
     open_highlights: usize,
+    /// Whether the last text ended inside a word (for counting words).
+    in_word: bool,
     /// Where in the current block's plain text the next mention is looked for.
     mention_cursor: usize,
     /// Open links: `true` for `@plain`, whose tags are dropped.
@@ -263,6 +272,7 @@ impl<'a> State<'a> {
             pending_space: false,
             block_highlights: &[],
             open_highlights: 0,
+            in_word: false,
             mention_cursor: 0,
             link_stack: Vec::new(),
             in_code_block: false,
@@ -283,6 +293,9 @@ impl<'a> State<'a> {
     }
 
     fn event(&mut self, event: Event<'a>, offset: usize) {
+        if !matches!(event, Event::Text(_) | Event::Code(_)) {
+            self.in_word = false;
+        }
         if let Event::Start(tag) = &event {
             if is_block_tag(tag) {
                 // Blocks inside a numbered block are separate words in its plain text.
@@ -330,7 +343,7 @@ impl<'a> State<'a> {
             }
             Event::FootnoteReference(label) => self.footnote_reference(&label),
             Event::Text(text) => {
-                self.word_count += count_words(&text);
+                self.word_count += count_words(&text, &mut self.in_word);
                 if self.block_highlights.is_empty() || !self.in_numbered_text() {
                     self.add_plain_text(&text);
                     self.emit_text(text);
@@ -339,7 +352,7 @@ impl<'a> State<'a> {
                 }
             }
             Event::Code(ref text) => {
-                self.word_count += count_words(text);
+                self.word_count += count_words(text, &mut self.in_word);
                 self.add_plain_text(text);
                 self.emit(event);
             }
@@ -876,16 +889,19 @@ pub fn fold_whitespace(text: &str) -> String {
 
 /// Words in `text`: runs of non-whitespace. A byte loop, since `split_whitespace`
 /// showed up as the build's hottest function.
-fn count_words(text: &str) -> usize {
+/// `in_word` carries over from the text just before, so a word split across
+/// two text events (at an escape or a smart quote) counts once.
+fn count_words(text: &str, in_word: &mut bool) -> usize {
     let mut words = 0;
-    let mut in_word = false;
+    let mut inside = *in_word;
     for &b in text.as_bytes() {
         let space = b.is_ascii_whitespace();
-        if !space && !in_word {
+        if !space && !inside {
             words += 1;
         }
-        in_word = !space;
+        inside = !space;
     }
+    *in_word = inside;
     words
 }
 
@@ -1122,8 +1138,13 @@ mod tests {
     #[test]
     fn whitespace_folds_and_words_count() {
         assert_eq!(fold_whitespace("  a \n\t b  "), "a b");
-        assert_eq!(count_words("  one two\nthree "), 3);
-        assert_eq!(count_words(""), 0);
+        assert_eq!(count_words("  one two\nthree ", &mut false), 3);
+        assert_eq!(count_words("", &mut false), 0);
+        assert_eq!(
+            count_words("’s and", &mut true),
+            1,
+            "the word before continues"
+        );
     }
 
     #[test]
