@@ -176,11 +176,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         },
         _ => None,
     };
-    let renderer = Renderer {
-        theme: &theme,
-        config: &config,
-        edition: &edition,
-    };
+    let renderer = Renderer::new(&theme, &config, &edition);
     progress.stage(&format!("rendering {} texts", edition.texts.len()));
     let pages = render_all(&renderer, staging.as_ref(), &assets, &progress, &mut sink);
     timings.mark("render and write");

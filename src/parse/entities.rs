@@ -246,31 +246,33 @@ pub fn parse_file(source: &str, display: &Path) -> Result<Vec<Entity>, Diagnosti
     }
     let mut entities: Vec<Entity> =
         serde_yaml::from_str(source).map_err(|e| yaml_error(source, display, &e))?;
-    let mut search_from = 0;
-    for entity in &mut entities {
-        entity.file = display.to_path_buf();
-        let offset = find_id_line(source, &entity.id, search_from);
-        search_from = offset;
-        entity.line = Position::of_offset(source, offset).line;
-    }
-    Ok(entities)
-}
-
-/// Offset of the line that declares `id` (`- id: x` or `id: x`), searching forward.
-fn find_id_line(source: &str, id: &str, from: usize) -> usize {
+    // One pass over the lines: the `id:` lines in order, matched to the entries in order.
+    let mut id_lines = Vec::new();
     let mut offset = 0;
     for line in source.split_inclusive('\n') {
-        if offset >= from {
-            let t = line.trim_start().trim_start_matches('-').trim_start();
-            if t.strip_prefix("id:")
-                .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == id)
-            {
-                return offset;
-            }
+        let t = line.trim_start().trim_start_matches('-').trim_start();
+        if let Some(value) = t.strip_prefix("id:") {
+            id_lines.push((value.trim().trim_matches(['"', '\'']).to_string(), offset));
         }
         offset += line.len();
     }
-    from
+    let mut next = 0;
+    let line_index = crate::diagnostic::LineIndex::new(source);
+    for entity in &mut entities {
+        entity.file = display.to_path_buf();
+        let found = id_lines[next.min(id_lines.len())..]
+            .iter()
+            .position(|(id, _)| *id == entity.id);
+        let at = match found {
+            Some(i) => {
+                next += i + 1;
+                id_lines[next - 1].1
+            }
+            None => 0,
+        };
+        entity.line = line_index.line_of(at);
+    }
+    Ok(entities)
 }
 
 fn yaml_error(source: &str, display: &Path, error: &serde_yaml::Error) -> Diagnostic {

@@ -20,6 +20,7 @@ use pulldown_cmark::{
 };
 
 use crate::config::{EntityOptions, LinkMentions};
+use crate::diagnostic::LineIndex;
 use crate::model::{Block, Heading, LinkRef, LinkTarget, Mention};
 use crate::parse::entities::Registry;
 
@@ -903,25 +904,6 @@ fn count_words(text: &str, in_word: &mut bool) -> usize {
     }
     *in_word = inside;
     words
-}
-
-/// Byte offsets of line starts, to turn offsets into line numbers in O(log n).
-struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(text: &str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        LineIndex { starts }
-    }
-
-    /// 1-based line of byte `offset`.
-    fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset)
-    }
 }
 
 #[cfg(test)]

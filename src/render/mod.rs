@@ -80,9 +80,25 @@ pub struct Renderer<'a> {
     pub theme: &'a Theme,
     pub config: &'a Config,
     pub edition: &'a Edition,
+    /// For each text, its place in reading order.
+    positions: Vec<usize>,
 }
 
 impl<'a> Renderer<'a> {
+    pub fn new(theme: &'a Theme, config: &'a Config, edition: &'a Edition) -> Self {
+        let mut renderer = Renderer {
+            theme,
+            config,
+            edition,
+            positions: Vec::new(),
+        };
+        renderer.positions = vec![usize::MAX; edition.texts.len()];
+        for (place, text) in renderer.reading_order().into_iter().enumerate() {
+            renderer.positions[text] = place;
+        }
+        renderer
+    }
+
     fn site(&self) -> SiteView<'a> {
         SiteView {
             meta: &self.config.edition,

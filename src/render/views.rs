@@ -4,6 +4,8 @@
 //! building one costs no copies of text bodies. `docs/theme variables` in the
 //! README lists these fields for theme authors; keep the two in step.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::config::EditionMeta;
@@ -436,10 +438,11 @@ const MENTIONS_SHOWN: usize = 12;
 /// Characters of context on each side of a mention.
 const CONTEXT: usize = 80;
 
+/// `position[t]` is text `t`'s place in reading order.
 pub fn entity_page<'a>(
     edition: &'a Edition,
     entity: usize,
-    order: &[usize],
+    position: &[usize],
 ) -> (
     EntityView<'a>,
     Vec<MentionsInTextView<'a>>,
@@ -457,30 +460,29 @@ pub fn entity_page<'a>(
             .as_ref()
             .map(|q| format!("https://www.wikidata.org/wiki/{q}")),
     };
-    let by_text = order
-        .iter()
-        .filter_map(|&t| {
+    // Mentions grouped by text once, then the texts put in reading order.
+    let mut by_text: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &(t, m) in mentions {
+        by_text.entry(t).or_default().push(m);
+    }
+    let mut by_text: Vec<(usize, Vec<usize>)> = by_text.into_iter().collect();
+    by_text.sort_by_key(|(t, _)| position.get(*t).copied().unwrap_or(usize::MAX));
+    let by_text = by_text
+        .into_iter()
+        .map(|(t, here)| {
             let text = &edition.texts[t];
-            let here: Vec<usize> = mentions
-                .iter()
-                .filter(|(mt, _)| *mt == t)
-                .map(|&(_, m)| m)
-                .collect();
-            if here.is_empty() {
-                return None;
-            }
             let shown = here
                 .iter()
                 .take(MENTIONS_SHOWN)
                 .map(|&m| in_context(text, m))
                 .collect();
             let hidden = here.len().saturating_sub(MENTIONS_SHOWN);
-            Some(MentionsInTextView {
+            MentionsInTextView {
                 text: TextSummaryView::new(text),
                 count: here.len(),
                 mentions: shown,
                 hidden,
-            })
+            }
         })
         .collect();
     let notes = edition.cross.notes_on[entity]
@@ -506,24 +508,19 @@ fn in_context(text: &Text, m: usize) -> MentionView<'_> {
     } else {
         0
     };
-    let before: String = {
-        let chars: Vec<char> = block.text[..at].chars().collect();
-        let start = chars.len().saturating_sub(CONTEXT);
-        let cut: String = chars[start..].iter().collect();
-        if start > 0 {
-            format!("…{}", cut.trim_start())
-        } else {
-            cut
-        }
+    let start = block.text[..at]
+        .char_indices()
+        .rev()
+        .nth(CONTEXT - 1)
+        .map_or(0, |(i, _)| i);
+    let before = match start {
+        0 => block.text[..at].to_string(),
+        _ => format!("…{}", block.text[start..at].trim_start()),
     };
-    let after: String = {
-        let rest = &block.text[at + len..];
-        let cut: String = rest.chars().take(CONTEXT).collect();
-        if rest.chars().count() > CONTEXT {
-            format!("{}…", cut.trim_end())
-        } else {
-            cut
-        }
+    let rest = &block.text[at + len..];
+    let after = match rest.char_indices().nth(CONTEXT) {
+        Some((end, _)) => format!("{}…", rest[..end].trim_end()),
+        None => rest.to_string(),
     };
     MentionView {
         paragraph: block.number,

@@ -44,6 +44,8 @@ pub struct CrossReferences {
 
 /// How many related texts a page shows.
 const RELATED_SHOWN: usize = 5;
+/// How many of a text's entities (the rarest) find its related texts.
+const TELLING_ENTITIES: usize = 40;
 /// A link between two texts weighs as much as this many shared entities.
 const LINK_WEIGHT: usize = 5;
 
@@ -200,84 +202,102 @@ fn count_entities(text: &Text) -> Vec<(usize, usize)> {
 }
 
 /// Ranks, for each text, the others by shared entities and explicit links.
-/// Entities named in a large share of the texts say little about relatedness
-/// and would make this quadratic, so they are left out of the ranking.
+///
+/// Linear in practice: each text votes only through its most telling
+/// entities (those fewest texts mention, at most [`TELLING_ENTITIES`]), and
+/// entities named in a large share of the texts are left out altogether —
+/// they say little about relatedness and would make this quadratic. Scores go
+/// into a dense per-thread array; reasons are written for the winners only.
 fn related_texts(
     texts: &[Text],
     registry: &Registry,
     entities_in: &[Vec<(usize, usize)>],
     explicit: &[Vec<(usize, String)>],
 ) -> Vec<Vec<RelatedText>> {
+    use rayon::prelude::*;
     let mut texts_of: Vec<Vec<usize>> = vec![Vec::new(); registry.entities.len()];
     for (t, entities) in entities_in.iter().enumerate() {
         for &(e, _) in entities {
             texts_of[e].push(t);
         }
     }
-    let too_common = (texts.len() / 10).max(20);
-    let mentions_in = |t: usize, e: usize| {
-        entities_in[t]
-            .iter()
-            .find(|(x, _)| *x == e)
-            .map_or(0, |(_, n)| *n)
-    };
+    let too_common = (texts.len() / 50).max(20);
     (0..texts.len())
-        .map(|t| {
-            let mut shared: HashMap<usize, Vec<usize>> = HashMap::new();
-            for &(e, _) in &entities_in[t] {
-                if texts_of[e].len() > too_common {
-                    continue;
+        .into_par_iter()
+        .map_init(
+            || (vec![0u32; texts.len()], Vec::new()),
+            |(scores, touched), t| {
+                // The text's entities, most telling first.
+                let mut telling: Vec<(usize, usize)> = entities_in[t]
+                    .iter()
+                    .filter(|(e, _)| texts_of[*e].len() <= too_common)
+                    .copied()
+                    .collect();
+                telling.sort_by_key(|&(e, count)| (texts_of[e].len(), std::cmp::Reverse(count)));
+                telling.truncate(TELLING_ENTITIES);
+                for &(e, _) in &telling {
+                    for &other in texts_of[e].iter().filter(|&&o| o != t) {
+                        if scores[other] == 0 {
+                            touched.push(other);
+                        }
+                        scores[other] += 1;
+                    }
                 }
-                for &other in texts_of[e].iter().filter(|&&o| o != t) {
-                    shared.entry(other).or_default().push(e);
-                }
-            }
-            let mut reasons: HashMap<usize, Vec<String>> = HashMap::new();
-            for (other, reason) in &explicit[t] {
-                if *other != t {
-                    let list = reasons.entry(*other).or_default();
+                let mut why: HashMap<usize, Vec<String>> = HashMap::new();
+                for (other, reason) in explicit[t].iter().filter(|(o, _)| *o != t) {
+                    let list = why.entry(*other).or_default();
                     if !list.contains(reason) {
                         list.push(reason.clone());
                     }
                 }
-            }
-            let candidates: HashSet<usize> = shared.keys().chain(reasons.keys()).copied().collect();
-            let mut related: Vec<RelatedText> = candidates
-                .into_iter()
-                .map(|other| {
-                    let entities = shared.get(&other).map_or(&[][..], |v| v.as_slice());
-                    let mut why = reasons.remove(&other).unwrap_or_default();
-                    let score = entities.len() + LINK_WEIGHT * why.len();
-                    if !entities.is_empty() {
-                        // Name the most telling shared entities: those few other texts mention.
-                        let mut telling = entities.to_vec();
-                        telling.sort_by_key(|&e| {
-                            (texts_of[e].len(), std::cmp::Reverse(mentions_in(t, e)))
-                        });
-                        let names: Vec<&str> = telling
+                let mut ranked: Vec<(usize, usize)> = touched
+                    .iter()
+                    .copied()
+                    .chain(why.keys().copied().filter(|o| scores[*o] == 0))
+                    .map(|o| {
+                        (
+                            o,
+                            scores[o] as usize + LINK_WEIGHT * why.get(&o).map_or(0, Vec::len),
+                        )
+                    })
+                    .filter(|&(_, score)| score >= 2)
+                    .collect();
+                ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                ranked.truncate(RELATED_SHOWN);
+                let related = ranked
+                    .into_iter()
+                    .map(|(other, score)| {
+                        let mut reasons = why.remove(&other).unwrap_or_default();
+                        let shared: Vec<&str> = telling
                             .iter()
-                            .take(4)
-                            .map(|&e| registry.entities[e].name.as_str())
+                            .filter(|(e, _)| texts_of[*e].binary_search(&other).is_ok())
+                            .map(|&(e, _)| registry.entities[e].name.as_str())
                             .collect();
-                        let more = entities.len().saturating_sub(4);
-                        let tail = if more > 0 {
-                            format!(" and {more} more")
-                        } else {
-                            String::new()
-                        };
-                        why.push(format!("also discusses {}{tail}", names.join(", ")));
-                    }
-                    RelatedText {
-                        text: other,
-                        score,
-                        reasons: why,
-                    }
-                })
-                .filter(|r| r.score >= 2)
-                .collect();
-            related.sort_by(|a, b| b.score.cmp(&a.score).then(a.text.cmp(&b.text)));
-            related.truncate(RELATED_SHOWN);
-            related
-        })
+                        if !shared.is_empty() {
+                            let more = shared.len().saturating_sub(4);
+                            let tail = if more > 0 {
+                                format!(" and {more} more")
+                            } else {
+                                String::new()
+                            };
+                            reasons.push(format!(
+                                "also discusses {}{tail}",
+                                shared[..shared.len().min(4)].join(", ")
+                            ));
+                        }
+                        RelatedText {
+                            text: other,
+                            score,
+                            reasons,
+                        }
+                    })
+                    .collect();
+                for &o in touched.iter() {
+                    scores[o] = 0;
+                }
+                touched.clear();
+                related
+            },
+        )
         .collect()
 }
