@@ -432,7 +432,14 @@ impl<'a> State<'a> {
         let Some(block) = self.blocks.last_mut() else {
             return;
         };
-        for (i, word) in text.split(char::is_whitespace).enumerate() {
+        // Most text is ASCII: split on ASCII whitespace and count bytes as characters.
+        let ascii = text.is_ascii();
+        let words: &mut dyn Iterator<Item = &str> = if ascii {
+            &mut text.split(|c: char| c.is_ascii_whitespace())
+        } else {
+            &mut text.split(char::is_whitespace)
+        };
+        for (i, word) in words.enumerate() {
             if i > 0 {
                 // Whitespace came before this word.
                 self.pending_space = self.block_len > 0;
@@ -446,7 +453,11 @@ impl<'a> State<'a> {
                 self.pending_space = false;
             }
             block.text.push_str(word);
-            self.block_len += word.chars().count();
+            self.block_len += if ascii {
+                word.len()
+            } else {
+                word.chars().count()
+            };
         }
     }
 

@@ -411,6 +411,8 @@ pub struct EntityView<'a> {
     pub description: &'a str,
     pub aliases: &'a [String],
     pub wikidata_url: Option<String>,
+    /// Texts listed by title only, after those shown with mentions in context.
+    pub texts_listed_only: usize,
 }
 
 /// One mention in context: the words before, the mention, the words after.
@@ -433,6 +435,8 @@ pub struct MentionsInTextView<'a> {
     pub hidden: usize,
 }
 
+/// How many texts an entity page shows with their mentions in context.
+const TEXTS_IN_CONTEXT: usize = 100;
 /// How many mentions per text an entity page shows in context.
 const MENTIONS_SHOWN: usize = 12;
 /// Characters of context on each side of a mention.
@@ -450,11 +454,12 @@ pub fn entity_page<'a>(
 ) {
     let e = &edition.registry.entities[entity];
     let mentions = &edition.cross.mentions_of[entity];
-    let view = EntityView {
+    let mut view = EntityView {
         summary: EntitySummaryView::new(e, mentions.len()),
         type_label: e.kind.plural(),
         description: &e.description,
         aliases: &e.aliases,
+        texts_listed_only: 0,
         wikidata_url: e
             .wikidata
             .as_ref()
@@ -467,16 +472,26 @@ pub fn entity_page<'a>(
     }
     let mut by_text: Vec<(usize, Vec<usize>)> = by_text.into_iter().collect();
     by_text.sort_by_key(|(t, _)| position.get(*t).copied().unwrap_or(usize::MAX));
+    view.texts_listed_only = by_text.len().saturating_sub(TEXTS_IN_CONTEXT);
+    // Past the first texts, a page of every mention in context would be too long
+    // to read (and to build, for an entity named in thousands of texts): the
+    // rest are listed by title with their counts.
     let by_text = by_text
         .into_iter()
-        .map(|(t, here)| {
+        .enumerate()
+        .map(|(place, (t, here))| {
             let text = &edition.texts[t];
+            let in_context_here = if place < TEXTS_IN_CONTEXT {
+                MENTIONS_SHOWN
+            } else {
+                0
+            };
             let shown = here
                 .iter()
-                .take(MENTIONS_SHOWN)
+                .take(in_context_here)
                 .map(|&m| in_context(text, m))
                 .collect();
-            let hidden = here.len().saturating_sub(MENTIONS_SHOWN);
+            let hidden = here.len().saturating_sub(in_context_here);
             MentionsInTextView {
                 text: TextSummaryView::new(text),
                 count: here.len(),
