@@ -438,7 +438,7 @@ pub struct MentionsInTextView<'a> {
 /// How many texts an entity page shows with their mentions in context.
 const TEXTS_IN_CONTEXT: usize = 100;
 /// How many mentions per text an entity page shows in context.
-const MENTIONS_SHOWN: usize = 12;
+const MENTIONS_SHOWN: usize = 50;
 /// Characters of context on each side of a mention.
 const CONTEXT: usize = 80;
 
