@@ -6,22 +6,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use support::scholia;
+use support::{edition, scholia};
 
 const BOOK: &str = "[edition]\ntitle = \"T\"\n";
-
-/// An edition in a temporary folder: `book.toml` and the given content files.
-fn edition(book: &str, files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("book.toml"), book).unwrap();
-    fs::create_dir_all(dir.path().join("content")).unwrap();
-    for (path, body) in files {
-        let path = dir.path().join("content").join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, body).unwrap();
-    }
-    dir
-}
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     scholia(args).current_dir(dir).output().unwrap()

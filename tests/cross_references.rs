@@ -5,24 +5,13 @@ mod support;
 
 use std::fs;
 
-use support::scholia;
-
-fn edition(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("book.toml"), "[edition]\ntitle = \"T\"\n").unwrap();
-    for (path, body) in files {
-        let path = dir.path().join("content").join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, body).unwrap();
-    }
-    dir
-}
+use support::{edition_of_texts, scholia};
 
 const REGISTRY: &str = "- id: bukharin\n  type: person\n  name: Nikolai Bukharin\n  aliases: [Bukharin]\n  description: d\n";
 
 #[test]
 fn every_broken_link_is_reported_with_its_place_and_the_closest_target() {
-    let dir = edition(&[
+    let dir = edition_of_texts(&[
         ("entities/people.yaml", REGISTRY),
         ("target.md", "---\ntitle: Target\n---\n\n## The Trials\n\nOne.\n\nTwo.\n"),
         (
@@ -65,7 +54,7 @@ fn every_broken_link_is_reported_with_its_place_and_the_closest_target() {
 
 #[test]
 fn registry_problems_name_the_registry_file_and_line() {
-    let dir = edition(&[
+    let dir = edition_of_texts(&[
         ("entities/people.yaml", &format!("{REGISTRY}- id: bukharin2\n  type: person\n  name: N. B.\n  aliases: [Bukharin]\n  description: d\n")),
         ("entities/bad.yaml", "- id: x\n  type: persn\n  name: X\n  description: d\n"),
         ("a.md", "---\ntitle: A\n---\nBukharin.\n"),
@@ -87,7 +76,7 @@ fn registry_problems_name_the_registry_file_and_line() {
 #[test]
 fn link_mode_every_links_each_mention_and_none_links_nothing() {
     for (mode, links) in [("every", 2), ("none", 0), ("first", 1)] {
-        let dir = edition(&[
+        let dir = edition_of_texts(&[
             ("entities/people.yaml", REGISTRY),
             ("a.md", "---\ntitle: A\n---\nBukharin and Bukharin.\n"),
         ]);

@@ -6,18 +6,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use support::scholia;
-
-fn edition(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("book.toml"), "[edition]\ntitle = \"T\"\n").unwrap();
-    for (path, body) in files {
-        let path = dir.path().join("content").join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, body).unwrap();
-    }
-    dir
-}
+use support::{edition_of_texts, scholia};
 
 /// stderr of `scholia check`, without its final summary line.
 fn check(dir: &Path) -> (Option<i32>, String) {
@@ -39,7 +28,7 @@ fn with_notes(notes: &str) -> String {
 
 #[test]
 fn a_quote_that_is_not_in_the_text_names_the_closest_passage() {
-    let dir = edition(&[(
+    let dir = edition_of_texts(&[(
         "a.md",
         &with_notes("  - id: coherence\n    anchor:\n      exact: \"comradly coherence\"\n    type: context\n    body: B\n"),
     )]);
@@ -62,7 +51,7 @@ fn a_quote_that_is_not_in_the_text_names_the_closest_passage() {
 
 #[test]
 fn an_ambiguous_quote_lists_its_paragraphs_and_asks_for_context() {
-    let dir = edition(&[(
+    let dir = edition_of_texts(&[(
         "a.md",
         &with_notes(
             "  - id: front\n    anchor: { exact: \"the front\" }\n    type: dispute\n    body: B\n",
@@ -85,7 +74,7 @@ fn an_ambiguous_quote_lists_its_paragraphs_and_asks_for_context() {
 
 #[test]
 fn every_broken_note_of_the_edition_is_reported_at_once() {
-    let dir = edition(&[
+    let dir = edition_of_texts(&[
         (
             "a.md",
             &with_notes("  - id: one\n    anchor: { paragraph: 9 }\n    type: context\n    body: B\n"),
@@ -113,7 +102,7 @@ fn every_broken_note_of_the_edition_is_reported_at_once() {
 
 #[test]
 fn notes_are_marked_in_the_text_and_listed_in_the_notes_index() {
-    let dir = edition(&[(
+    let dir = edition_of_texts(&[(
         "a.md",
         &with_notes("  - id: coherence\n    anchor: { exact: \"antifascist workers\" }\n    type: context\n    body: \"Who they were.\"\n"),
     )]);
@@ -133,7 +122,7 @@ fn notes_are_marked_in_the_text_and_listed_in_the_notes_index() {
 #[test]
 fn note_add_writes_the_note_and_changes_no_other_byte() {
     let original = "---\n# keep this comment\ntitle: 'A: title'\ntags: [x]\n---\n\nThe comradely coherence of the antifascist workers.\n";
-    let dir = edition(&[("a.md", original)]);
+    let dir = edition_of_texts(&[("a.md", original)]);
     let out = scholia([
         "note",
         "add",
@@ -192,7 +181,7 @@ fn note_add_writes_the_note_and_changes_no_other_byte() {
 #[test]
 fn note_add_refuses_a_bad_anchor_and_leaves_the_file_alone() {
     let original = with_notes("  - id: front\n    anchor: { exact: \"the front\", prefix: \"and\" }\n    type: dispute\n    body: B\n");
-    let dir = edition(&[("a.md", &original)]);
+    let dir = edition_of_texts(&[("a.md", &original)]);
     let out = scholia([
         "note",
         "add",

@@ -55,6 +55,25 @@ where
     cmd
 }
 
+/// An edition in a temporary folder: `book.toml` and the given files of its content folder.
+pub fn edition(book_toml: &str, files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    fs::write(dir.path().join("book.toml"), book_toml).expect("book.toml");
+    fs::create_dir_all(dir.path().join("content")).expect("content folder");
+    for (path, body) in files {
+        let path = dir.path().join("content").join(path);
+        fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
+        fs::write(path, body).expect("a content file");
+    }
+    dir
+}
+
+/// [`edition`] with a minimal book.toml and text files.
+pub fn edition_of_texts(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let bytes: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_bytes())).collect();
+    edition("[edition]\ntitle = \"T\"\n", &bytes)
+}
+
 /// Formats a finished command's exit status and output for a panic message.
 pub fn describe_output(what: &str, out: &Output) -> String {
     format!(
