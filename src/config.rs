@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostic::{closest, unknown_field, Diagnostic, Position};
+use crate::diagnostic::{unknown_field, unknown_key_help, Diagnostic, Position};
 
 pub const CONFIG_FILE: &str = "book.toml";
 
@@ -273,11 +273,8 @@ fn toml_error(display: &Path, source: &str, error: &toml::de::Error) -> Diagnost
     let span = error.span().unwrap_or(0..0);
     let mut diagnostic = match unknown_field(message) {
         Some((field, expected)) => {
-            let d = Diagnostic::error(display, format!("unknown key `{field}` in {CONFIG_FILE}"));
-            match closest(&field, expected.iter().map(String::as_str)) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                None => d.with_help(format!("valid keys here: {}", expected.join(", "))),
-            }
+            Diagnostic::error(display, format!("unknown key `{field}` in {CONFIG_FILE}"))
+                .with_help(unknown_key_help(&field, &expected))
         }
         None => Diagnostic::error(display, format!("{CONFIG_FILE} is not valid: {message}")),
     };

@@ -231,6 +231,14 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .map(|(_, c)| c)
 }
 
+/// The help for an unknown key: the closest valid key if one is close, else all of them.
+pub fn unknown_key_help(field: &str, expected: &[String]) -> String {
+    match closest(field, expected.iter().map(String::as_str)) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => format!("valid keys: {}", expected.join(", ")),
+    }
+}
+
 /// Parses serde's "unknown field `x`, expected one of `a`, `b`" (or "expected `a`")
 /// into the field and the valid names, so we can suggest the closest one.
 pub fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {

@@ -15,7 +15,7 @@ use std::path::Path;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{closest, unknown_field, Diagnostic, Position};
+use crate::diagnostic::{unknown_field, unknown_key_help, Diagnostic, Position};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -297,10 +297,7 @@ fn yaml_error(source: &str, display: &Path, error: &serde_yaml::Error) -> Diagno
     let d = Diagnostic::error(display, format!("invalid registry entry: {message}"))
         .at(source, position);
     match unknown_field(message.rsplit(": ").next().unwrap_or(message)) {
-        Some((field, expected)) => match closest(&field, expected.iter().map(String::as_str)) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")),
-            None => d.with_help(format!("valid keys: {}", expected.join(", "))),
-        },
+        Some((field, expected)) => d.with_help(unknown_key_help(&field, &expected)),
         None => d.with_help(
             "each entry needs `id`, `type` (person, organisation, event, place, concept or publication), `name` and `description`",
         ),

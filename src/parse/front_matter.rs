@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use crate::diagnostic::{closest, unknown_field, Diagnostic, Position};
+use crate::diagnostic::{unknown_field, unknown_key_help, Diagnostic, Position};
 use crate::model::PartialDate;
 
 /// The parts of a text file.
@@ -292,13 +292,10 @@ fn yaml_error(
         .map(|l| Position::new(block_start + l.line() - 1, l.column()))
         .unwrap_or(Position::new(block_start, 1));
     if let Some((field, expected)) = unknown_field(message) {
-        let d = Diagnostic::error(display, format!("unknown front-matter key `{field}`"))
+        return Diagnostic::error(display, format!("unknown front-matter key `{field}`"))
             .at(source, position)
-            .underline(field.chars().count());
-        return match closest(&field, expected.iter().map(String::as_str)) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")),
-            None => d.with_help(format!("valid keys: {}", expected.join(", "))),
-        };
+            .underline(field.chars().count())
+            .with_help(unknown_key_help(&field, &expected));
     }
     let help = if message.contains("invalid type") {
         "check the value's type: text in quotes, lists in [brackets], numbers bare"

@@ -94,10 +94,3 @@ pub fn inline_markdown(s: &str) -> String {
         .unwrap_or(trimmed)
         .to_string()
 }
-
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
