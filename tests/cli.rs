@@ -6,22 +6,12 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use support::{edition, scholia};
+use support::{diagnostics, edition, scholia};
 
 const BOOK: &str = "[edition]\ntitle = \"T\"\n";
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     scholia(args).current_dir(dir).output().unwrap()
-}
-
-/// The diagnostics a command printed, without the final summary line (it holds a time).
-fn diagnostics(out: &Output) -> (String, String) {
-    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
-    let (body, summary) = stderr
-        .trim_end()
-        .rsplit_once('\n')
-        .unwrap_or(("", stderr.trim_end()));
-    (format!("{body}\n"), summary.to_string())
 }
 
 #[track_caller]

@@ -6,18 +6,12 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use support::{edition_of_texts, scholia};
+use support::{diagnostics, edition_of_texts, scholia};
 
-/// stderr of `scholia check`, without its final summary line.
+/// The exit code and diagnostics of `scholia check`, without its summary line.
 fn check(dir: &Path) -> (Option<i32>, String) {
     let out = scholia(["check"]).current_dir(dir).output().unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    let body = stderr
-        .trim_end()
-        .rsplit_once('\n')
-        .map_or("", |(b, _)| b)
-        .to_string();
-    (out.status.code(), format!("{body}\n"))
+    (out.status.code(), diagnostics(&out).0)
 }
 
 const TEXT: &str = "\nThe comradely coherence of the antifascist workers became stronger.\n\nBoth the front and the front.\n";

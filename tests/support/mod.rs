@@ -74,6 +74,15 @@ pub fn edition_of_texts(files: &[(&str, &str)]) -> tempfile::TempDir {
     edition("[edition]\ntitle = \"T\"\n", &bytes)
 }
 
+/// What a command printed to stderr, split into its diagnostics and its final
+/// summary line (which holds a time, so tests compare the two apart).
+pub fn diagnostics(out: &Output) -> (String, String) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr.trim_end();
+    let (body, summary) = stderr.rsplit_once('\n').unwrap_or(("", stderr));
+    (format!("{body}\n"), summary.to_string())
+}
+
 /// Formats a finished command's exit status and output for a panic message.
 pub fn describe_output(what: &str, out: &Output) -> String {
     format!(
