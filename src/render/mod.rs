@@ -176,28 +176,24 @@ impl<'a> Renderer<'a> {
 
     /// The index of all editorial notes, if the theme has a `notes.html` template.
     pub fn notes_index(&self) -> Option<Result<String, Diagnostic>> {
-        self.theme
-            .tera
-            .get_template_names()
-            .any(|n| n == "notes.html")
-            .then(|| {
-                let (by_text, by_type) = views::notes_index(self.edition, &self.reading_order());
-                let mut context = Context::new();
-                context.insert("site", &self.site());
-                context.insert("page", &self.page("../", "notes/", "notes"));
-                context.insert(
-                    "note_count",
-                    &self
-                        .edition
-                        .texts
-                        .iter()
-                        .map(|t| t.notes.len())
-                        .sum::<usize>(),
-                );
-                context.insert("texts", &by_text);
-                context.insert("types", &by_type);
-                self.render("notes.html", &context, "notes/index.html")
-            })
+        self.has_template("notes.html").then(|| {
+            let (by_text, by_type) = views::notes_index(self.edition, &self.reading_order());
+            let mut context = Context::new();
+            context.insert("site", &self.site());
+            context.insert("page", &self.page("../", "notes/", "notes"));
+            context.insert(
+                "note_count",
+                &self
+                    .edition
+                    .texts
+                    .iter()
+                    .map(|t| t.notes.len())
+                    .sum::<usize>(),
+            );
+            context.insert("texts", &by_text);
+            context.insert("types", &by_type);
+            self.render("notes.html", &context, "notes/index.html")
+        })
     }
 
     fn has_template(&self, name: &str) -> bool {
