@@ -105,3 +105,55 @@ fn link_mode_every_links_each_mention_and_none_links_nothing() {
         );
     }
 }
+
+#[test]
+fn an_entity_named_everywhere_shows_the_first_texts_in_context_and_lists_the_rest() {
+    // 102 texts; each names Bukharin 52 times, in paragraphs of their own.
+    let body: String = (1..=52)
+        .map(|i| format!("Bukharin spoke, {i}.\n\n"))
+        .collect();
+    let texts: Vec<(String, String)> = (0..102)
+        .map(|i| {
+            (
+                format!("t{i:03}.md"),
+                format!("---\ntitle: Text {i:03}\n---\n{body}"),
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = vec![("entities/people.yaml", REGISTRY)];
+    files.extend(texts.iter().map(|(p, b)| (p.as_str(), b.as_str())));
+    let dir = edition_of_texts(&files);
+    let out = scholia(["build"]).current_dir(dir.path()).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = fs::read_to_string(dir.path().join("book/entities/bukharin/index.html")).unwrap();
+
+    assert!(page.contains("<p>5304 mentions in 102 texts.</p>"));
+    // The first 100 texts (in reading order) in context, 50 mentions each.
+    assert_eq!(page.matches("<section class=\"mentions\"").count(), 100);
+    assert_eq!(
+        page.matches("<li><a class=\"kwic-place\"").count(),
+        100 * 50
+    );
+    assert_eq!(
+        page.matches("<p class=\"kwic-more\">and 2 more in this text.</p>")
+            .count(),
+        100
+    );
+    assert!(page.contains(
+        "<li><a class=\"kwic-place\" href=\"../../t000/index.html#p-1\">¶ 1</a> <strong>Bukharin</strong> spoke, 1.</li>"
+    ));
+    let t099 = page.find("id=\"in-t099\"").expect("text 99 in context");
+    let also = page
+        .find("<h3 id=\"also-in\">Also named in 2 more texts</h3>")
+        .expect("the rest listed");
+    assert!(t099 < also);
+    // The last two by title and count only.
+    assert!(page.contains(
+        "<li><a href=\"../../t100/index.html\">Text 100</a> <span class=\"count\">52</span></li>\n<li><a href=\"../../t101/index.html\">Text 101</a> <span class=\"count\">52</span></li>"
+    ));
+    assert!(!page.contains("id=\"in-t100\""));
+}

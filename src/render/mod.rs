@@ -7,6 +7,7 @@
 
 pub mod annotations;
 pub mod default_theme;
+mod mentions;
 pub mod notes;
 pub mod views;
 
@@ -203,14 +204,15 @@ impl<'a> Renderer<'a> {
     /// The page of entity `index`, if the theme has an `entity.html` template.
     pub fn entity(&self, index: usize) -> Option<Result<String, Diagnostic>> {
         self.has_template("entity.html").then(|| {
-            let (entity, texts, notes) =
-                views::entity_page(self.edition, index, &self.reading_order());
+            let root = "../../";
+            let (entity, mentions, notes) =
+                views::entity_page(self.edition, index, &self.positions, root);
             let path = format!("entities/{}/", entity.summary.id);
             let mut context = Context::new();
             context.insert("site", &self.site());
-            context.insert("page", &self.page("../../", &path, "entity"));
+            context.insert("page", &self.page(root, &path, "entity"));
             context.insert("entity", &entity);
-            context.insert("texts", &texts);
+            context.insert("mentions_html", &mentions);
             context.insert("notes", &notes);
             self.render("entity.html", &context, &format!("{path}index.html"))
         })
@@ -270,17 +272,28 @@ impl<'a> Renderer<'a> {
 /// is valid but turns every URL in the output into `&#x2F;` noise.
 fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    push_escaped(&mut out, input);
     out
+}
+
+/// Appends `s` to `out`, escaped as [`escape_html`] does, copying the runs
+/// between special characters whole.
+pub(crate) fn push_escaped(out: &mut String, s: &str) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(entity);
+        last = i + 1;
+    }
+    out.push_str(&s[last..]);
 }
 
 fn xml_escape(s: &str) -> String {

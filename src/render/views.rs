@@ -4,13 +4,13 @@
 //! building one costs no copies of text bodies. `docs/theme variables` in the
 //! README lists these fields for theme authors; keep the two in step.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::config::EditionMeta;
 use crate::model::{AnchoredNote, Edition, Heading, PartialDate, Section, Text};
 use crate::parse::entities::{Entity, EntityType};
+
+use super::mentions::MentionsByText;
 
 /// `site`: the edition as a whole, on every page.
 #[derive(Serialize)]
@@ -411,95 +411,37 @@ pub struct EntityView<'a> {
     pub description: &'a str,
     pub aliases: &'a [String],
     pub wikidata_url: Option<String>,
+    /// Texts that mention it.
+    pub text_count: usize,
     /// Texts listed by title only, after those shown with mentions in context.
     pub texts_listed_only: usize,
 }
 
-/// One mention in context: the words before, the mention, the words after.
-#[derive(Serialize)]
-pub struct MentionView<'a> {
-    pub paragraph: u32,
-    pub url: String,
-    pub before: String,
-    pub alias: &'a str,
-    pub after: String,
-}
-
-/// `texts` on an entity page: the texts that mention it, in reading order.
-#[derive(Serialize)]
-pub struct MentionsInTextView<'a> {
-    pub text: TextSummaryView<'a>,
-    pub count: usize,
-    pub mentions: Vec<MentionView<'a>>,
-    /// Mentions in this text not shown in context.
-    pub hidden: usize,
-}
-
-/// How many texts an entity page shows with their mentions in context.
-const TEXTS_IN_CONTEXT: usize = 100;
-/// How many mentions per text an entity page shows in context.
-const MENTIONS_SHOWN: usize = 50;
-/// Characters of context on each side of a mention.
-const CONTEXT: usize = 80;
-
-/// `position[t]` is text `t`'s place in reading order.
+/// `position[t]` is text `t`'s place in reading order; `root` leads from
+/// the entity page to the site root. Gives the entity, the HTML of its
+/// mentions in context (see `render/mentions.rs` for why that is HTML), and
+/// the notes about it.
 pub fn entity_page<'a>(
     edition: &'a Edition,
     entity: usize,
     position: &[usize],
-) -> (
-    EntityView<'a>,
-    Vec<MentionsInTextView<'a>>,
-    Vec<NoteInTextView<'a>>,
-) {
+    root: &str,
+) -> (EntityView<'a>, String, Vec<NoteInTextView<'a>>) {
     let e = &edition.registry.entities[entity];
     let mentions = &edition.cross.mentions_of[entity];
-    let mut view = EntityView {
+    let by_text = MentionsByText::new(mentions, position);
+    let view = EntityView {
         summary: EntitySummaryView::new(e, mentions.len()),
         type_label: e.kind.plural(),
         description: &e.description,
         aliases: &e.aliases,
-        texts_listed_only: 0,
+        text_count: by_text.texts.len(),
+        texts_listed_only: by_text.listed_only(),
         wikidata_url: e
             .wikidata
             .as_ref()
             .map(|q| format!("https://www.wikidata.org/wiki/{q}")),
     };
-    // Mentions grouped by text once, then the texts put in reading order.
-    let mut by_text: HashMap<usize, Vec<usize>> = HashMap::new();
-    for &(t, m) in mentions {
-        by_text.entry(t).or_default().push(m);
-    }
-    let mut by_text: Vec<(usize, Vec<usize>)> = by_text.into_iter().collect();
-    by_text.sort_by_key(|(t, _)| position.get(*t).copied().unwrap_or(usize::MAX));
-    view.texts_listed_only = by_text.len().saturating_sub(TEXTS_IN_CONTEXT);
-    // Past the first texts, a page of every mention in context would be too long
-    // to read (and to build, for an entity named in thousands of texts): the
-    // rest are listed by title with their counts.
-    let by_text = by_text
-        .into_iter()
-        .enumerate()
-        .map(|(place, (t, here))| {
-            let text = &edition.texts[t];
-            let in_context_here = if place < TEXTS_IN_CONTEXT {
-                MENTIONS_SHOWN
-            } else {
-                0
-            };
-            let shown = here
-                .iter()
-                .take(in_context_here)
-                .map(|&m| in_context(text, m))
-                .collect();
-            let hidden = here.len().saturating_sub(in_context_here);
-            MentionsInTextView {
-                text: TextSummaryView::new(text),
-                count: here.len(),
-                mentions: shown,
-                hidden,
-            }
-        })
-        .collect();
     let notes = edition.cross.notes_on[entity]
         .iter()
         .map(|&(t, n)| {
@@ -510,40 +452,7 @@ pub fn entity_page<'a>(
             }
         })
         .collect();
-    (view, by_text, notes)
-}
-
-/// A keyword-in-context view of mention `m` of `text`.
-fn in_context(text: &Text, m: usize) -> MentionView<'_> {
-    let mention = &text.mentions[m];
-    let block = &text.blocks[mention.block];
-    let at = mention.offset.min(block.text.len());
-    let len = if block.text[at..].starts_with(mention.alias.as_str()) {
-        mention.alias.len()
-    } else {
-        0
-    };
-    let start = block.text[..at]
-        .char_indices()
-        .rev()
-        .nth(CONTEXT - 1)
-        .map_or(0, |(i, _)| i);
-    let before = match start {
-        0 => block.text[..at].to_string(),
-        _ => format!("…{}", block.text[start..at].trim_start()),
-    };
-    let rest = &block.text[at + len..];
-    let after = match rest.char_indices().nth(CONTEXT) {
-        Some((end, _)) => format!("{}…", rest[..end].trim_end()),
-        None => rest.to_string(),
-    };
-    MentionView {
-        paragraph: block.number,
-        url: format!("{}#p-{}", text_url(text), block.number),
-        before,
-        alias: &mention.alias,
-        after,
-    }
+    (view, by_text.to_html(edition, root), notes)
 }
 
 /// `groups` on the index of entities: each type, entities alphabetical.

@@ -1,0 +1,194 @@
+//! The "In the texts" list of an entity page: takes an entity's mentions and
+//! gives HTML, every mention in context (keyword in context) linked to its
+//! paragraph, grouped by text in reading order.
+//!
+//! Written here in Rust rather than in `entity.html`: an edition of 10,000
+//! texts and 5,000 entities has about a million mentions to show, and handing
+//! each one to Tera as a serialised object cost three times the rest of the
+//! build (`benches/entities.sh`). The list's markup is documented in
+//! themes/README.md; themes style it through its classes.
+
+use std::fmt::Write;
+
+use crate::model::{Edition, Text};
+
+use super::push_escaped;
+use super::views::text_url;
+
+/// How many texts an entity page shows with their mentions in context.
+pub const TEXTS_IN_CONTEXT: usize = 100;
+/// How many mentions per text an entity page shows in context.
+pub const MENTIONS_SHOWN: usize = 50;
+/// Characters of context on each side of a mention.
+const CONTEXT: usize = 80;
+
+/// The texts that mention an entity, each with the indices of its mentions
+/// (into `Text::mentions`), in reading order.
+pub struct MentionsByText {
+    pub texts: Vec<(usize, Vec<usize>)>,
+}
+
+impl MentionsByText {
+    /// Groups `mentions` (text, mention) by text; `position[t]` is text `t`'s
+    /// place in reading order.
+    pub fn new(mentions: &[(usize, usize)], position: &[usize]) -> Self {
+        let mut texts: Vec<(usize, Vec<usize>)> = Vec::new();
+        // Mentions arrive grouped by text (the cross-reference pass walks the
+        // texts in turn), so one pass that extends the last group suffices;
+        // the sort below puts any stray group in place all the same.
+        for &(t, m) in mentions {
+            match texts.last_mut() {
+                Some((last, here)) if *last == t => here.push(m),
+                _ => texts.push((t, vec![m])),
+            }
+        }
+        texts.sort_by_key(|(t, _)| position.get(*t).copied().unwrap_or(usize::MAX));
+        merge_adjacent(&mut texts);
+        MentionsByText { texts }
+    }
+
+    /// Texts past the first [`TEXTS_IN_CONTEXT`], listed by title only.
+    pub fn listed_only(&self) -> usize {
+        self.texts.len().saturating_sub(TEXTS_IN_CONTEXT)
+    }
+
+    /// The HTML of the list; `root` leads from the page to the site root.
+    pub fn to_html(&self, edition: &Edition, root: &str) -> String {
+        let mut html = String::new();
+        for (t, here) in self.texts.iter().take(TEXTS_IN_CONTEXT) {
+            in_context_section(&mut html, &edition.texts[*t], here, root);
+        }
+        if self.listed_only() > 0 {
+            let _ = writeln!(
+                html,
+                "<h3 id=\"also-in\">Also named in {} more texts</h3>\n<ul class=\"entity-list\">",
+                self.listed_only()
+            );
+            for (t, here) in self.texts.iter().skip(TEXTS_IN_CONTEXT) {
+                let text = &edition.texts[*t];
+                html.push_str("<li><a href=\"");
+                push_escaped(&mut html, root);
+                push_escaped(&mut html, &text_url(text));
+                html.push_str("\">");
+                push_escaped(&mut html, &text.meta.title);
+                let _ = writeln!(
+                    html,
+                    "</a> <span class=\"count\">{}</span></li>",
+                    here.len()
+                );
+            }
+            html.push_str("</ul>\n");
+        }
+        html
+    }
+}
+
+/// Joins groups of the same text that the sort made neighbours.
+fn merge_adjacent(texts: &mut Vec<(usize, Vec<usize>)>) {
+    let mut merged: Vec<(usize, Vec<usize>)> = Vec::with_capacity(texts.len());
+    for (t, here) in texts.drain(..) {
+        match merged.last_mut() {
+            Some((last, into)) if *last == t => into.extend(here),
+            _ => merged.push((t, here)),
+        }
+    }
+    *texts = merged;
+}
+
+fn in_context_section(html: &mut String, text: &Text, mentions: &[usize], root: &str) {
+    let slug = &text.id.0;
+    let url = text_url(text);
+    html.push_str("<section class=\"mentions\" aria-labelledby=\"in-");
+    push_escaped(html, slug);
+    html.push_str("\">\n<h3 id=\"in-");
+    push_escaped(html, slug);
+    html.push_str("\"><a href=\"");
+    push_escaped(html, root);
+    push_escaped(html, &url);
+    html.push_str("\">");
+    push_escaped(html, &text.meta.title);
+    let _ = writeln!(
+        html,
+        "</a> <span class=\"count\">({})</span></h3>\n<ul class=\"kwic\">",
+        mentions.len()
+    );
+    for &m in mentions.iter().take(MENTIONS_SHOWN) {
+        in_context(html, text, m, root, &url);
+    }
+    html.push_str("</ul>\n");
+    let hidden = mentions.len().saturating_sub(MENTIONS_SHOWN);
+    if hidden > 0 {
+        let _ = writeln!(
+            html,
+            "<p class=\"kwic-more\">and {hidden} more in this text.</p>"
+        );
+    }
+    html.push_str("</section>\n");
+}
+
+/// One mention in context: a link to its paragraph, the words before, the
+/// mention, the words after.
+fn in_context(html: &mut String, text: &Text, m: usize, root: &str, url: &str) {
+    let mention = &text.mentions[m];
+    let block = &text.blocks[mention.block];
+    let at = floor_char_boundary(&block.text, mention.offset);
+    let len = if block.text[at..].starts_with(mention.alias.as_str()) {
+        mention.alias.len()
+    } else {
+        0
+    };
+    let before = &block.text[..at];
+    let start = before
+        .char_indices()
+        .rev()
+        .nth(CONTEXT - 1)
+        .map_or(0, |(i, _)| i);
+    let rest = &block.text[at + len..];
+    let end = rest.char_indices().nth(CONTEXT).map(|(end, _)| end);
+
+    html.push_str("<li><a class=\"kwic-place\" href=\"");
+    push_escaped(html, root);
+    push_escaped(html, url);
+    let _ = write!(html, "#p-{n}\">¶ {n}</a> ", n = block.number);
+    if start > 0 {
+        html.push('…');
+        push_escaped(html, before[start..].trim_start());
+    } else {
+        push_escaped(html, before);
+    }
+    html.push_str("<strong>");
+    push_escaped(html, &mention.alias);
+    html.push_str("</strong>");
+    match end {
+        Some(end) => {
+            push_escaped(html, rest[..end].trim_end());
+            html.push('…');
+        }
+        None => push_escaped(html, rest),
+    }
+    html.push_str("</li>\n");
+}
+
+fn floor_char_boundary(s: &str, mut at: usize) -> usize {
+    at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_by_text_in_reading_order() {
+        // Texts 0, 1, 2 read in the order 2, 0, 1.
+        let position = [1, 2, 0];
+        let grouped = MentionsByText::new(&[(0, 0), (0, 3), (1, 1), (2, 5), (0, 7)], &position);
+        assert_eq!(
+            grouped.texts,
+            vec![(2, vec![5]), (0, vec![0, 3, 7]), (1, vec![1])]
+        );
+    }
+}
