@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{unknown_field, unknown_key_help, Diagnostic, Position};
@@ -178,6 +178,7 @@ impl Registry {
             true => None,
             false => AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&patterns)
                 .ok(),
         };

@@ -1,19 +1,21 @@
-//! The "In the texts" list of an entity page: takes an entity's mentions and
-//! gives HTML, every mention in context (keyword in context) linked to its
-//! paragraph, grouped by text in reading order.
+//! The lists that grow with the registry, as HTML: takes the mentions found
+//! by the cross-reference pass and gives an entity page's "In the texts"
+//! (every mention in context, linked to its paragraph, grouped by text in
+//! reading order) and a text page's "Named in this text".
 //!
-//! Written here in Rust rather than in `entity.html`: an edition of 10,000
-//! texts and 5,000 entities has about a million mentions to show, and handing
-//! each one to Tera as a serialised object cost three times the rest of the
-//! build (`benches/entities.sh`). The list's markup is documented in
-//! themes/README.md; themes style it through its classes.
+//! Written here in Rust rather than in the templates: an edition of 10,000
+//! texts and 5,000 entities has about a million mentions and 800,000
+//! (text, entity) pairs to list, and handing each one to Tera as a serialised
+//! object, looked up field by field, cost three times the rest of the build
+//! (`benches/entities.sh`). Themes style the lists through their classes;
+//! the README's theme section shows the markup.
 
 use std::fmt::Write;
 
 use crate::model::{Edition, Text};
 
 use super::push_escaped;
-use super::views::text_url;
+use super::views::{entity_url, text_url};
 
 /// How many texts an entity page shows with their mentions in context.
 pub const TEXTS_IN_CONTEXT: usize = 100;
@@ -81,6 +83,22 @@ impl MentionsByText {
         }
         html
     }
+}
+
+/// The `<li>` items of "Named in this text": each entity the text mentions,
+/// linked to its page, with the number of mentions.
+pub fn named_in_text_html(edition: &Edition, text: usize, root: &str) -> String {
+    let mut html = String::new();
+    for &(e, count) in &edition.cross.entities_in[text] {
+        let entity = &edition.registry.entities[e];
+        html.push_str("<li><a href=\"");
+        push_escaped(&mut html, root);
+        push_escaped(&mut html, &entity_url(entity));
+        html.push_str("\">");
+        push_escaped(&mut html, &entity.name);
+        let _ = writeln!(html, "</a> <span class=\"count\">{count}</span></li>");
+    }
+    html
 }
 
 /// Joins groups of the same text that the sort made neighbours.

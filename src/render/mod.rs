@@ -163,11 +163,16 @@ impl<'a> Renderer<'a> {
             .find(|s| s.path == text.section);
         let mut context = Context::new();
         context.insert("site", &self.site());
-        context.insert("page", &self.page("../", &format!("{}/", text.id), "text"));
+        let root = "../";
+        context.insert("page", &self.page(root, &format!("{}/", text.id), "text"));
         context.insert("text", &TextView::new(text, section));
         let neighbour = |i: Option<usize>| i.map(|i| TextSummaryView::new(&self.edition.texts[i]));
-        let (entities, related, backlinks) = views::text_cross_references(self.edition, index);
-        context.insert("entities", &entities);
+        let (related, backlinks) = views::text_cross_references(self.edition, index);
+        context.insert("entity_count", &self.edition.cross.entities_in[index].len());
+        context.insert(
+            "named_in_text_html",
+            &mentions::named_in_text_html(self.edition, index, root),
+        );
         context.insert("related", &related);
         context.insert("backlinks", &backlinks);
         context.insert("previous", &neighbour(neighbours.0));

@@ -365,16 +365,8 @@ pub struct BacklinkView<'a> {
 pub fn text_cross_references(
     edition: &Edition,
     index: usize,
-) -> (
-    Vec<EntitySummaryView<'_>>,
-    Vec<RelatedView<'_>>,
-    Vec<BacklinkView<'_>>,
-) {
+) -> (Vec<RelatedView<'_>>, Vec<BacklinkView<'_>>) {
     let cross = &edition.cross;
-    let entities = cross.entities_in[index]
-        .iter()
-        .map(|&(e, count)| EntitySummaryView::new(&edition.registry.entities[e], count))
-        .collect();
     let related = cross.related[index]
         .iter()
         .map(|r| RelatedView {
@@ -399,7 +391,7 @@ pub fn text_cross_references(
             }
         })
         .collect();
-    (entities, related, backlinks)
+    (related, backlinks)
 }
 
 /// `entity` on an entity page.
