@@ -607,8 +607,13 @@ impl<'a> State<'a> {
             self.emit(Event::InlineHtml(CowStr::from("</a>")));
             last = f.end;
         }
-        if last < text.len() {
-            self.emit(Event::Text(CowStr::from(text[last..].to_string())));
+        match last {
+            // Nothing linked: the text goes on as it came, without a copy.
+            0 => self.emit(Event::Text(text)),
+            _ if last < text.len() => {
+                self.emit(Event::Text(CowStr::from(text[last..].to_string())))
+            }
+            _ => {}
         }
     }
 

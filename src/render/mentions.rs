@@ -21,8 +21,8 @@ use super::views::{entity_url, text_url};
 pub const TEXTS_IN_CONTEXT: usize = 100;
 /// How many mentions per text an entity page shows in context.
 pub const MENTIONS_SHOWN: usize = 50;
-/// Characters of context on each side of a mention.
-const CONTEXT: usize = 80;
+/// Bytes of context on each side of a mention (about ten words of English).
+const CONTEXT: usize = 64;
 
 /// The texts that mention an entity, each with the indices of its mentions
 /// (into `Text::mentions`), in reading order.
@@ -56,7 +56,10 @@ impl MentionsByText {
 
     /// The HTML of the list; `root` leads from the page to the site root.
     pub fn to_html(&self, edition: &Edition, root: &str) -> String {
-        let mut html = String::new();
+        let shown: usize = (self.texts.iter().take(TEXTS_IN_CONTEXT))
+            .map(|(_, here)| here.len().min(MENTIONS_SHOWN))
+            .sum();
+        let mut html = String::with_capacity(shown * (2 * CONTEXT + 120));
         for (t, here) in self.texts.iter().take(TEXTS_IN_CONTEXT) {
             in_context_section(&mut html, &edition.texts[*t], here, root);
         }
@@ -155,36 +158,56 @@ fn in_context(html: &mut String, text: &Text, m: usize, root: &str, url: &str) {
     } else {
         0
     };
-    let before = &block.text[..at];
-    let start = before
-        .char_indices()
-        .rev()
-        .nth(CONTEXT - 1)
-        .map_or(0, |(i, _)| i);
-    let rest = &block.text[at + len..];
-    let end = rest.char_indices().nth(CONTEXT).map(|(end, _)| end);
+    let (cut_before, before) = context_before(&block.text[..at]);
+    let (after, cut_after) = context_after(&block.text[at + len..]);
 
     html.push_str("<li><a class=\"kwic-place\" href=\"");
     push_escaped(html, root);
     push_escaped(html, url);
     let _ = write!(html, "#p-{n}\">¶ {n}</a> ", n = block.number);
-    if start > 0 {
+    if cut_before {
         html.push('…');
-        push_escaped(html, before[start..].trim_start());
-    } else {
-        push_escaped(html, before);
     }
+    push_escaped(html, before);
     html.push_str("<strong>");
     push_escaped(html, &mention.alias);
     html.push_str("</strong>");
-    match end {
-        Some(end) => {
-            push_escaped(html, rest[..end].trim_end());
-            html.push('…');
-        }
-        None => push_escaped(html, rest),
+    push_escaped(html, after);
+    if cut_after {
+        html.push('…');
     }
     html.push_str("</li>\n");
+}
+
+/// The last [`CONTEXT`] bytes or so of `before`, starting at a word; and
+/// whether anything was cut. Bytes, not characters, so a snippet costs the
+/// same whatever the script; a word boundary, so no word is cut in half.
+fn context_before(before: &str) -> (bool, &str) {
+    if before.len() <= CONTEXT {
+        return (false, before);
+    }
+    let from = ceil_char_boundary(before, before.len() - CONTEXT);
+    let window = &before[from..];
+    let start = window.find(' ').map_or(0, |i| i + 1);
+    (true, window[start..].trim_start())
+}
+
+/// The first [`CONTEXT`] bytes or so of `after`, ending at a word; and
+/// whether anything was cut.
+fn context_after(after: &str) -> (&str, bool) {
+    if after.len() <= CONTEXT {
+        return (after, false);
+    }
+    let window = &after[..floor_char_boundary(after, CONTEXT)];
+    let end = window.rfind(' ').unwrap_or(window.len());
+    (window[..end].trim_end(), true)
+}
+
+fn ceil_char_boundary(s: &str, mut at: usize) -> usize {
+    while !s.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 fn floor_char_boundary(s: &str, mut at: usize) -> usize {
@@ -198,6 +221,21 @@ fn floor_char_boundary(s: &str, mut at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn context_is_cut_at_words_and_marked() {
+        let long = "word ".repeat(40);
+        let (cut, before) = context_before(&long);
+        assert!(cut && before.starts_with("word") && before.len() <= CONTEXT);
+        let (after, cut) = context_after(&long);
+        assert!(cut && after.ends_with("word") && after.len() <= CONTEXT);
+        assert_eq!(context_before("short one "), (false, "short one "));
+        assert_eq!(context_after(" and after"), (" and after", false));
+        // Never inside a character, whatever the script.
+        let greek = "λόγος ".repeat(30);
+        assert!(context_before(&greek).1.starts_with('λ'));
+        assert!(context_after(&greek).0.ends_with('ς'));
+    }
 
     #[test]
     fn groups_by_text_in_reading_order() {
