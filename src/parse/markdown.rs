@@ -432,7 +432,19 @@ impl<'a> State<'a> {
         let Some(block) = self.blocks.last_mut() else {
             return;
         };
-        // Most text is ASCII: split on ASCII whitespace and count bytes as characters.
+        // Most text events are one line of ASCII words between single spaces:
+        // those are copied whole, with nothing to fold.
+        if is_single_spaced_ascii(text) {
+            if self.pending_space {
+                block.text.push(' ');
+                self.block_len += 1;
+                self.pending_space = false;
+            }
+            block.text.push_str(text);
+            self.block_len += text.len();
+            return;
+        }
+        // Otherwise split on whitespace; ASCII counts bytes as characters.
         let ascii = text.is_ascii();
         let words: &mut dyn Iterator<Item = &str> = if ascii {
             &mut text.split(|c: char| c.is_ascii_whitespace())
@@ -922,6 +934,30 @@ fn count_words(text: &str, in_word: &mut bool) -> usize {
     words
 }
 
+/// Non-empty ASCII text whose only whitespace is single spaces between words:
+/// folding its whitespace would change nothing.
+fn is_single_spaced_ascii(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if first == b' ' || last == b' ' {
+        return false;
+    }
+    let mut previous_space = false;
+    for &b in bytes {
+        if b >= 0x80 || (b.is_ascii_whitespace() && b != b' ') || b == 0x0B {
+            return false;
+        }
+        let space = b == b' ';
+        if space && previous_space {
+            return false;
+        }
+        previous_space = space;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1148,6 +1184,42 @@ mod tests {
     #[test]
     fn smart_punctuation_and_strikethrough() {
         assert!(html("\"quoted\" -- ~~gone~~\n").contains("“quoted” – <del>gone</del>"));
+    }
+
+    #[test]
+    fn plain_text_folds_any_whitespace_to_single_spaces() {
+        // Paragraphs of words between varied whitespace, ASCII and not: the
+        // plain text is always the words joined by single spaces, whichever
+        // way `add_plain_text` takes (whole line or word by word).
+        let words = [
+            "Bukharin",
+            "trial",
+            "Zinóviev",
+            "1938",
+            "a",
+            "«Pravda»",
+            "x",
+        ];
+        let gaps = [" ", "  ", "\t", " \n", "\n", " \t "];
+        let mut seed = 0x2545_f491_u32;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as usize % n
+        };
+        for _ in 0..300 {
+            let count = 1 + next(12);
+            let picked: Vec<&str> = (0..count).map(|_| words[next(words.len())]).collect();
+            let mut md = String::new();
+            for (i, word) in picked.iter().enumerate() {
+                if i > 0 {
+                    md.push_str(gaps[next(gaps.len())]);
+                }
+                md.push_str(word);
+            }
+            assert_eq!(block_texts(&md), [picked.join(" ")], "{md:?}");
+        }
     }
 
     #[test]
