@@ -432,16 +432,16 @@ impl<'a> State<'a> {
         let Some(block) = self.blocks.last_mut() else {
             return;
         };
-        // Most text events are one line of ASCII words between single spaces:
+        // Most text events are one line of words between single spaces:
         // those are copied whole, with nothing to fold.
-        if is_single_spaced_ascii(text) {
+        if let Some(len) = single_spaced_len(text) {
             if self.pending_space {
                 block.text.push(' ');
                 self.block_len += 1;
                 self.pending_space = false;
             }
             block.text.push_str(text);
-            self.block_len += text.len();
+            self.block_len += len;
             return;
         }
         // Otherwise split on whitespace; ASCII counts bytes as characters.
@@ -934,28 +934,33 @@ fn count_words(text: &str, in_word: &mut bool) -> usize {
     words
 }
 
-/// Non-empty ASCII text whose only whitespace is single spaces between words:
-/// folding its whitespace would change nothing.
-fn is_single_spaced_ascii(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-        return false;
-    };
-    if first == b' ' || last == b' ' {
-        return false;
+/// The length in characters of non-empty text whose only whitespace is
+/// single spaces between words (folding its whitespace would change
+/// nothing); `None` for any other text, which takes the word-by-word fold.
+fn single_spaced_len(text: &str) -> Option<usize> {
+    if text.is_empty() || text.starts_with(' ') || text.ends_with(' ') {
+        return None;
     }
     let mut previous_space = false;
-    for &b in bytes {
-        if b >= 0x80 || (b.is_ascii_whitespace() && b != b' ') || b == 0x0B {
-            return false;
-        }
-        let space = b == b' ';
-        if space && previous_space {
-            return false;
-        }
+    let mut check = |c: char| {
+        let space = c == ' ';
+        let fine = !(space && previous_space) && (space || !c.is_whitespace());
         previous_space = space;
+        fine
+    };
+    if text.is_ascii() {
+        // Bytes are characters; `\x0B` is not whitespace to the ASCII split below.
+        let all = text.bytes().all(|b| b == 0x0B || check(char::from(b)));
+        return all.then_some(text.len());
     }
-    true
+    let mut count = 0;
+    for c in text.chars() {
+        if !check(c) {
+            return None;
+        }
+        count += 1;
+    }
+    Some(count)
 }
 
 #[cfg(test)]
