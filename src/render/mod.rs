@@ -6,6 +6,7 @@
 //! the page, never a panic.
 
 pub mod annotations;
+pub mod cite;
 pub mod default_theme;
 pub mod notes;
 pub mod views;
