@@ -18,7 +18,7 @@ use crate::load::{self, Asset};
 use crate::model::Edition;
 use crate::parse::entities::{self, Registry};
 use crate::parse::{self, ParseContext, Parsed};
-use crate::render::{annotations, Renderer, StaticFile, StaticSource, Theme};
+use crate::render::{annotations, cite, Renderer, StaticFile, StaticSource, Theme};
 use crate::resolve;
 use crate::write::{self, Staging};
 
@@ -299,6 +299,24 @@ fn parse_all(
     parsed
 }
 
+/// A text's citation exports: `{slug}/cite.bib` and `{slug}/cite.json`.
+fn write_citations(
+    write: &dyn Fn(&str, Result<String, Diagnostic>) -> Result<(), Diagnostic>,
+    text: &crate::model::Text,
+    config: &crate::config::Config,
+) -> Result<(), Diagnostic> {
+    let reference = cite::Reference::new(text, config);
+    let slug = &text.id;
+    write(
+        &format!("{slug}/{}", cite::BIBTEX_FILE),
+        Ok(cite::bibtex(&reference)),
+    )?;
+    write(
+        &format!("{slug}/{}", cite::CSL_JSON_FILE),
+        Ok(format!("{:#}\n", cite::csl_json(&reference))),
+    )
+}
+
 /// Renders every page and, when `staging` is given, writes it. Returns the number of pages.
 fn render_all(
     renderer: &Renderer,
@@ -336,7 +354,8 @@ fn render_all(
                     &format!("{slug}/{}", annotations::FILE_NAME),
                     Ok(annotations::annotation_page(text, renderer.config).to_string()),
                 ),
-            });
+            })
+            .and_then(|()| write_citations(&write, text, renderer.config));
             progress.tick(done.fetch_add(1, Ordering::Relaxed) + 1, order.len());
             result
         })

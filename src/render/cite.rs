@@ -107,7 +107,10 @@ pub enum Paragraph {
 pub struct Reference<'a> {
     /// The citation key: the text's slug, unique in the edition.
     pub key: &'a str,
+    /// Title and subtitle.
     pub title: String,
+    /// The title alone, for MLA's in-text citation of a text without an author.
+    pub short_title: &'a str,
     pub authors: Vec<Name>,
     pub date: Option<&'a PartialDate>,
     pub translators: Vec<Name>,
@@ -132,6 +135,7 @@ impl<'a> Reference<'a> {
         Reference {
             key: &text.id.0,
             title,
+            short_title: &meta.title,
             authors: meta
                 .authors
                 .iter()
@@ -469,7 +473,7 @@ fn mla(r: &Reference) -> Vec<Span> {
 /// author, the title in quotation marks.
 fn mla_in_text(r: &Reference, paragraph: Paragraph) -> Vec<Span> {
     let mut parts = vec![match r.authors.as_slice() {
-        [] => Part::quoted(&r.title),
+        [] => Part::quoted(r.short_title),
         [one] => Part::text(one.short()),
         [a, b] => Part::text(format!("{} and {}", a.short(), b.short())),
         [first, ..] => Part::text(format!("{} et al.", first.short())),
@@ -701,6 +705,7 @@ mod tests {
         Reference {
             key: "united-front",
             title: "Questions of the United Front in Germany".into(),
+            short_title: "Questions of the United Front in Germany",
             authors: vec![Name::parse("Walter Ulbricht")],
             date,
             translators: vec![],
@@ -774,18 +779,19 @@ mod tests {
     fn an_anonymous_text_opens_with_its_title_and_never_names_the_editors_as_author() {
         let mut r = reference(None);
         r.authors.clear();
-        r.title = "Responding to Xexizy on “Not-real-Socialism”".into();
+        r.title = "Responding to Xexizy on “Not-real-Socialism”: A Reply".into();
+        r.short_title = "Responding to Xexizy on “Not-real-Socialism”";
         let s = Strings::new(&r, Paragraph::None);
         assert_eq!(
             s.chicago_note,
-            "“Responding to Xexizy on ‘Not-real-Socialism,’” in Arguments over Stalinism, ed. The scholia editors, https://example.org/ed/united-front/."
+            "“Responding to Xexizy on ‘Not-real-Socialism’: A Reply,” in Arguments over Stalinism, ed. The scholia editors, https://example.org/ed/united-front/."
         );
         assert!(s
             .chicago_bibliography
-            .starts_with("“Responding to Xexizy on ‘Not-real-Socialism.’” In Arguments"));
+            .starts_with("“Responding to Xexizy on ‘Not-real-Socialism’: A Reply.” In Arguments"));
         assert!(s
             .mla
-            .starts_with("“Responding to Xexizy on ‘Not-real-Socialism.’” Arguments"));
+            .starts_with("“Responding to Xexizy on ‘Not-real-Socialism’: A Reply.” Arguments"));
         assert_eq!(
             plain(&mla_in_text(&r, Paragraph::Number(3))),
             "(“Responding to Xexizy on ‘Not-real-Socialism,’” par. 3)"

@@ -165,6 +165,10 @@ impl<'a> Renderer<'a> {
         context.insert("site", &self.site());
         context.insert("page", &self.page("../", &format!("{}/", text.id), "text"));
         context.insert("text", &TextView::new(text, section));
+        context.insert(
+            "cite",
+            &cite::CiteView::new(&cite::Reference::new(text, self.config)),
+        );
         let neighbour = |i: Option<usize>| i.map(|i| TextSummaryView::new(&self.edition.texts[i]));
         let (entities, related, backlinks) = views::text_cross_references(self.edition, index);
         context.insert("entities", &entities);
