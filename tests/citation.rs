@@ -210,3 +210,37 @@ fn with_base_url_every_form_carries_the_address_and_the_page_its_meta_tags() {
         "Doe, Jane"
     );
 }
+
+/// Reads the paragraph placeholders, follows another paragraph's number, reads them again.
+const FOLLOW_PARAGRAPH: &str = r##"
+(async () => {
+  const filled = () => [...document.querySelectorAll('var.cite-paragraph')].map((v) => v.textContent);
+  const first = filled();
+  document.querySelector('a.pnum[href="#p-3"]').click();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return { first, after: filled(), note: document.querySelectorAll('.cite dd')[3].textContent };
+})()
+"##;
+
+#[test]
+fn following_a_paragraph_number_fills_it_into_the_paragraph_citation() {
+    let Some(chromium) = support::Chromium::find_or_skip() else {
+        return;
+    };
+    let fixture = repo_root().join("tests/fixtures/notes");
+    let out = tempfile::tempdir().unwrap();
+    build_site(&fixture, &out.path().join("book"), &[]);
+    let url = support::file_url(&out.path().join("book/united-front/index.html"));
+    let load = chromium.load(&format!("{url}#p-2"), 1024, 800, &[], FOLLOW_PARAGRAPH);
+    assert!(load.exceptions.is_empty(), "{:?}", load.exceptions);
+    let seen = load.value;
+    assert_eq!(seen["first"], json!(["2", "2", "2", "2"]), "{seen}");
+    assert_eq!(seen["after"], json!(["3", "3", "3", "3"]), "{seen}");
+    assert!(
+        seen["note"]
+            .as_str()
+            .unwrap()
+            .ends_with("para. 3, https://example.org/notes/united-front/#p-3."),
+        "{seen}"
+    );
+}
