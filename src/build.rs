@@ -299,24 +299,6 @@ fn parse_all(
     parsed
 }
 
-/// A text's citation exports: `{slug}/cite.bib` and `{slug}/cite.json`.
-fn write_citations(
-    write: &dyn Fn(&str, Result<String, Diagnostic>) -> Result<(), Diagnostic>,
-    text: &crate::model::Text,
-    config: &crate::config::Config,
-) -> Result<(), Diagnostic> {
-    let reference = cite::Reference::new(text, config);
-    let slug = &text.id;
-    write(
-        &format!("{slug}/{}", cite::BIBTEX_FILE),
-        Ok(cite::bibtex(&reference)),
-    )?;
-    write(
-        &format!("{slug}/{}", cite::CSL_JSON_FILE),
-        Ok(format!("{:#}\n", cite::csl_json(&reference))),
-    )
-}
-
 /// Renders every page and, when `staging` is given, writes it. Returns the number of pages.
 fn render_all(
     renderer: &Renderer,
@@ -355,7 +337,11 @@ fn render_all(
                     Ok(annotations::annotation_page(text, renderer.config).to_string()),
                 ),
             })
-            .and_then(|()| write_citations(&write, text, renderer.config));
+            .and_then(|()| {
+                cite::exports(text, renderer.config)
+                    .into_iter()
+                    .try_for_each(|(rel, body)| write(&rel, Ok(body)))
+            });
             progress.tick(done.fetch_add(1, Ordering::Relaxed) + 1, order.len());
             result
         })

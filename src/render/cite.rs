@@ -571,6 +571,19 @@ impl CiteView {
     }
 }
 
+/// A text's exports, as (path in the site, contents): `{slug}/cite.bib`
+/// and `{slug}/cite.json`.
+pub fn exports(text: &Text, config: &Config) -> [(String, String); 2] {
+    let reference = Reference::new(text, config);
+    [
+        (format!("{}/{BIBTEX_FILE}", text.id), bibtex(&reference)),
+        (
+            format!("{}/{CSL_JSON_FILE}", text.id),
+            format!("{:#}\n", csl_json(&reference)),
+        ),
+    ]
+}
+
 /// The CSL-JSON export: an array holding one `chapter` item (a text in an
 /// edited collection), for Zotero, Pandoc and citeproc processors.
 pub fn csl_json(r: &Reference) -> Value {
