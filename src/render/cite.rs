@@ -25,8 +25,10 @@
 //!
 //! Names are single strings in the front-matter. A name of two or more
 //! capitalised words is read as given names and a family name (the last
-//! word), so bibliographies can invert it ("Ulbricht, Walter"); anything
-//! else ("The scholia editors", "Lenin") is kept whole, as a literal name.
+//! word), so bibliographies can invert it ("Ulbricht, Walter"), and so is a
+//! name written inverted; anything else ("The scholia editors", "Lenin",
+//! "Ludwig van Beethoven", a name ending in "Jr.") is kept whole, as a
+//! literal name: never inverted wrongly, only not inverted.
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -53,9 +55,23 @@ pub enum Name {
 impl Name {
     pub fn parse(written: &str) -> Name {
         let written = written.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Written inverted already: "Ulbricht, Walter".
+        if let Some((family, given)) = written.split_once(", ") {
+            if !family.contains(' ') && !given.contains(',') {
+                return Name::Personal {
+                    given: given.to_string(),
+                    family: family.to_string(),
+                };
+            }
+        }
         let words: Vec<&str> = written.split(' ').collect();
         let capitalised = |w: &&str| w.chars().next().is_some_and(char::is_uppercase);
-        if words.len() >= 2 && words.iter().all(capitalised) && words[0] != "The" {
+        // A suffix ("Jr.", "III") or a comma would be mistaken for a family name.
+        let plain = !written.contains(',')
+            && words
+                .last()
+                .is_some_and(|w| !matches!(*w, "Jr." | "Sr." | "II" | "III" | "IV"));
+        if words.len() >= 2 && words.iter().all(capitalised) && words[0] != "The" && plain {
             let (family, given) = words.split_last().expect("two or more words");
             Name::Personal {
                 given: given.join(" "),
@@ -741,6 +757,9 @@ mod tests {
             ("The scholia editors", None),
             ("The Red Path", None),
             ("Ludwig van Beethoven", None),
+            ("Ulbricht, Walter", Some(("Walter", "Ulbricht"))),
+            ("Martin Luther King Jr.", None),
+            ("Marx, Engels, Lenin", None),
         ];
         for (written, expected) in cases {
             let got = match Name::parse(written) {
