@@ -18,7 +18,7 @@ use crate::load::{self, Asset};
 use crate::model::Edition;
 use crate::parse::entities::{self, Registry};
 use crate::parse::{self, ParseContext, Parsed};
-use crate::render::{annotations, Renderer, StaticFile, StaticSource, Theme};
+use crate::render::{annotations, cite, Renderer, StaticFile, StaticSource, Theme};
 use crate::resolve;
 use crate::write::{self, Staging};
 
@@ -336,6 +336,11 @@ fn render_all(
                     &format!("{slug}/{}", annotations::FILE_NAME),
                     Ok(annotations::annotation_page(text, renderer.config).to_string()),
                 ),
+            })
+            .and_then(|()| {
+                cite::exports(text, renderer.config)
+                    .into_iter()
+                    .try_for_each(|(rel, body)| write(&rel, Ok(body)))
             });
             progress.tick(done.fetch_add(1, Ordering::Relaxed) + 1, order.len());
             result

@@ -37,4 +37,8 @@ pub const FILES: &[(&str, &str)] = &[
         "static/style.css",
         include_str!("../../themes/default/static/style.css"),
     ),
+    (
+        "static/cite.js",
+        include_str!("../../themes/default/static/cite.js"),
+    ),
 ];

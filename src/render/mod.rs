@@ -6,6 +6,7 @@
 //! the page, never a panic.
 
 pub mod annotations;
+pub mod cite;
 pub mod default_theme;
 mod mentions;
 pub mod notes;
@@ -166,6 +167,10 @@ impl<'a> Renderer<'a> {
         let root = "../";
         context.insert("page", &self.page(root, &format!("{}/", text.id), "text"));
         context.insert("text", &TextView::new(text, section));
+        context.insert(
+            "cite",
+            &cite::CiteView::new(&cite::Reference::new(text, self.config)),
+        );
         let neighbour = |i: Option<usize>| i.map(|i| TextSummaryView::new(&self.edition.texts[i]));
         let (related, backlinks) = views::text_cross_references(self.edition, index);
         context.insert("entity_count", &self.edition.cross.entities_in[index].len());
