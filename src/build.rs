@@ -20,7 +20,7 @@ use crate::parse::entities::{self, Registry};
 use crate::parse::{self, ParseContext, Parsed};
 use crate::render::{annotations, cite, Renderer, StaticFile, StaticSource, Theme};
 use crate::resolve;
-use crate::write::{self, Staging};
+use crate::write::{self, SiteSink, Staging};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -178,7 +178,13 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     };
     let renderer = Renderer::new(&theme, &config, &edition);
     progress.stage(&format!("rendering {} texts", edition.texts.len()));
-    let pages = render_all(&renderer, staging.as_ref(), &assets, &progress, &mut sink);
+    let pages = render_all(
+        &renderer,
+        staging.as_ref().map(|s| s as &dyn SiteSink),
+        &assets,
+        &progress,
+        &mut sink,
+    );
     timings.mark("render and write");
 
     let outcome = match staging {
@@ -200,6 +206,58 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     progress.clear();
     timings.report();
     finish(sink, outcome, &edition, pages, output, started)
+}
+
+/// An edition read and resolved, with the theme and configuration it was
+/// rendered with: what the preview server keeps between rebuilds.
+pub struct Prepared {
+    pub config: Config,
+    pub theme: Theme,
+    pub edition: Edition,
+    pub assets: Vec<Asset>,
+}
+
+/// Runs the whole pipeline like [`build`], but puts the site into `site`
+/// (the preview server's memory) instead of an output folder. Gives the
+/// report and, when nothing stopped the pipeline before rendering, what it
+/// rendered from; `site` holds a complete site only if the report has no errors.
+pub fn build_into(options: &BuildOptions, site: &dyn SiteSink) -> (BuildReport, Option<Prepared>) {
+    let started = Instant::now();
+    let mut config = match Config::load(&options.root) {
+        Ok(config) => config,
+        Err(errors) => return (BuildReport::failed(Outcome::ConfigErrors, errors, started), None),
+    };
+    if let Some(base) = &options.base_path {
+        config.base_path = Some(normalise_base_path(base));
+    }
+    let mut sink = Diagnostics::new();
+    let theme = Theme::load(&config);
+    let (edition, assets) = read_edition(&config, &mut sink);
+    let theme = match theme {
+        Ok(theme) => theme,
+        Err(errors) => {
+            sink.extend(errors);
+            let report = finish(sink, Outcome::EditionErrors, &edition, 0, None, started);
+            return (report, None);
+        }
+    };
+    let mut pages = 0;
+    if !sink.has_errors() {
+        let renderer = Renderer::new(&theme, &config, &edition);
+        pages = render_all(&renderer, Some(site), &assets, &Progress { enabled: false }, &mut sink);
+    }
+    let outcome = match sink.has_errors() {
+        true => Outcome::EditionErrors,
+        false => Outcome::Built,
+    };
+    let report = finish(sink, outcome, &edition, pages, None, started);
+    let prepared = Prepared {
+        config,
+        theme,
+        edition,
+        assets,
+    };
+    (report, Some(prepared))
 }
 
 /// Loads, parses and resolves the edition: everything a command needs before rendering.
@@ -302,46 +360,19 @@ fn parse_all(
 /// Renders every page and, when `staging` is given, writes it. Returns the number of pages.
 fn render_all(
     renderer: &Renderer,
-    staging: Option<&Staging>,
+    staging: Option<&dyn SiteSink>,
     assets: &[Asset],
     progress: &Progress,
     sink: &mut Diagnostics,
 ) -> usize {
-    let write = |rel: &str, html: Result<String, Diagnostic>| -> Result<(), Diagnostic> {
-        let html = html?;
-        match staging {
-            Some(s) => s
-                .write(rel, html.as_bytes())
-                .map_err(|e| write_error(&s.dir, rel, e)),
-            None => Ok(()),
-        }
-    };
+    let write = |rel: &str, html: Result<String, Diagnostic>| write_page(staging, rel, html);
     let order = renderer.reading_order();
     let done = AtomicUsize::new(0);
     let text_results: Vec<Result<(), Diagnostic>> = order
         .par_iter()
         .enumerate()
-        .map(|(position, &index)| {
-            let previous = position.checked_sub(1).map(|p| order[p]);
-            let next = order.get(position + 1).copied();
-            let text = &renderer.edition.texts[index];
-            let slug = &text.id;
-            let result = write(
-                &format!("{slug}/index.html"),
-                renderer.text(index, (previous, next)),
-            )
-            .and_then(|()| match text.notes.is_empty() {
-                true => Ok(()),
-                false => write(
-                    &format!("{slug}/{}", annotations::FILE_NAME),
-                    Ok(annotations::annotation_page(text, renderer.config).to_string()),
-                ),
-            })
-            .and_then(|()| {
-                cite::exports(text, renderer.config)
-                    .into_iter()
-                    .try_for_each(|(rel, body)| write(&rel, Ok(body)))
-            });
+        .map(|(position, _)| {
+            let result = write_text(renderer, staging, &order, position);
             progress.tick(done.fetch_add(1, Ordering::Relaxed) + 1, order.len());
             result
         })
@@ -389,8 +420,55 @@ fn render_all(
     pages
 }
 
+/// Writes one rendered page into `staging`, if there is one.
+pub fn write_page(
+    staging: Option<&dyn SiteSink>,
+    rel: &str,
+    html: Result<String, Diagnostic>,
+) -> Result<(), Diagnostic> {
+    let html = html?;
+    match staging {
+        Some(s) => s
+            .write(rel, html.as_bytes())
+            .map_err(|e| write_error(s.location(), rel, e)),
+        None => Ok(()),
+    }
+}
+
+/// Renders and writes the files of the text at `position` in reading `order`:
+/// its page, its annotations (if it has notes) and its citation exports.
+pub fn write_text(
+    renderer: &Renderer,
+    staging: Option<&dyn SiteSink>,
+    order: &[usize],
+    position: usize,
+) -> Result<(), Diagnostic> {
+    let write = |rel: &str, html: Result<String, Diagnostic>| write_page(staging, rel, html);
+    let index = order[position];
+    let previous = position.checked_sub(1).map(|p| order[p]);
+    let next = order.get(position + 1).copied();
+    let text = &renderer.edition.texts[index];
+    let slug = &text.id;
+    write(
+        &format!("{slug}/index.html"),
+        renderer.text(index, (previous, next)),
+    )
+    .and_then(|()| match text.notes.is_empty() {
+        true => Ok(()),
+        false => write(
+            &format!("{slug}/{}", annotations::FILE_NAME),
+            Ok(annotations::annotation_page(text, renderer.config).to_string()),
+        ),
+    })
+    .and_then(|()| {
+        cite::exports(text, renderer.config)
+            .into_iter()
+            .try_for_each(|(rel, body)| write(&rel, Ok(body)))
+    })
+}
+
 fn copy_static(
-    staging: &Staging,
+    staging: &dyn SiteSink,
     theme_static: &[StaticFile],
     assets: &[Asset],
     edition: &Edition,
@@ -402,7 +480,7 @@ fn copy_static(
             StaticSource::Disk(from) => staging.copy(from, &rel),
             StaticSource::Builtin(body) => staging.write(&rel.to_string_lossy(), body.as_bytes()),
         };
-        results.push(written.map_err(|e| write_error(&staging.dir, &rel.to_string_lossy(), e)));
+        results.push(written.map_err(|e| write_error(staging.location(), &rel.to_string_lossy(), e)));
     }
     let slugs: std::collections::HashSet<&str> =
         edition.texts.iter().map(|t| t.id.0.as_str()).collect();
@@ -424,7 +502,7 @@ fn copy_static(
         }
         staging
             .copy(&from, &rel)
-            .map_err(|e| write_error(&staging.dir, &rel.to_string_lossy(), e))
+            .map_err(|e| write_error(staging.location(), &rel.to_string_lossy(), e))
     }));
     results
 }
