@@ -174,11 +174,16 @@ impl Registry {
             }
         }
         // No aliases, no automaton: texts are then not scanned at all.
+        // A contiguous NFA, not a DFA: with 10,000 aliases the DFA's table is
+        // 45 MB and every step misses the cache, while the NFA fits in 1 MB
+        // and scans the benchmark's texts about twice as fast (a DFA runs
+        // fewer instructions, which is what callgrind counted; measured in
+        // wall time on 30 MB of `benches/gen_edition.py --entities 5000`).
         let matcher = match patterns.is_empty() {
             true => None,
             false => AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(AhoCorasickKind::DFA))
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&patterns)
                 .ok(),
         };
