@@ -369,6 +369,10 @@ fn render_all(
         results.push(write("notes/index.html", notes));
         pages += 1;
     }
+    if let Some(compare) = renderer.compare() {
+        results.push(write("compare/index.html", compare));
+        pages += 1;
+    }
     if let Some(sitemap) = renderer.sitemap() {
         results.push(write("sitemap.xml", Ok(sitemap)));
     }

@@ -134,17 +134,19 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    fn sections(&self) -> Vec<SectionView<'a>> {
+        self.edition
+            .sections
+            .iter()
+            .map(|s| SectionView::new(s, self.edition))
+            .collect()
+    }
+
     pub fn index(&self) -> Result<String, Diagnostic> {
         let mut context = Context::new();
         context.insert("site", &self.site());
         context.insert("page", &self.page("", "", "index"));
-        let sections: Vec<SectionView> = self
-            .edition
-            .sections
-            .iter()
-            .map(|s| SectionView::new(s, self.edition))
-            .collect();
-        context.insert("sections", &sections);
+        context.insert("sections", &self.sections());
         context.insert("intro_html", &self.edition.intro_html);
         context.insert("text_count", &self.edition.texts.len());
         self.render("index.html", &context, "index.html")
@@ -225,6 +227,20 @@ impl<'a> Renderer<'a> {
             context.insert("mentions_html", &mentions);
             context.insert("notes", &notes);
             self.render("entity.html", &context, &format!("{path}index.html"))
+        })
+    }
+
+    /// The one page that compares any two texts, if the theme has a
+    /// `compare.html` template. It lists every text once (for its chooser),
+    /// so it grows with the edition, not with the pairs of texts.
+    pub fn compare(&self) -> Option<Result<String, Diagnostic>> {
+        self.has_template("compare.html").then(|| {
+            let mut context = Context::new();
+            context.insert("site", &self.site());
+            context.insert("page", &self.page("../", "compare/", "compare"));
+            context.insert("sections", &self.sections());
+            context.insert("text_count", &self.edition.texts.len());
+            self.render("compare.html", &context, "compare/index.html")
         })
     }
 
