@@ -1,9 +1,12 @@
 //! Reading in a real browser (headless Chromium): two texts side by side on
-//! the comparison page, and a text page read with JavaScript disabled.
+//! the comparison page, a text page read with JavaScript disabled, and a
+//! text page printed.
 
 mod support;
 
-use support::{build_bundled_edition, file_url, serve_dir, Chromium, Emulate};
+use support::{
+    build_bundled_edition, build_site, edition_of_texts, file_url, serve_dir, Chromium, Emulate,
+};
 
 const LEFT: &str = "moscow-trials-part-2";
 const RIGHT: &str = "bolshevism-vs-stalinism";
@@ -291,4 +294,60 @@ fn a_text_page_reads_with_javascript_disabled() {
     );
     assert_eq!(seen["hiddenBefore"], true, "{seen}");
     assert_eq!(seen["opened"], true, "a note opens from its marker: {seen}");
+}
+
+/// On paper the editors' notes are endnotes under their letters, links to the
+/// web print their address, and the site's navigation stays off the page.
+#[test]
+fn a_printed_text_has_endnotes_and_link_addresses() {
+    let Some(chromium) = Chromium::find_or_skip() else {
+        return;
+    };
+    let edition = edition_of_texts(&[(
+        "printed.md",
+        "---\ntitle: Printed\nnotes:\n  - id: wall\n    anchor: { exact: \"the wall\" }\n    type: context\n    body: The note about the wall.\n---\n\nA paragraph about the wall, with [a source](https://example.org/source).\n",
+    )]);
+    let site = edition.path().join("book");
+    build_site(edition.path(), &site, &[]);
+    let url = file_url(&site.join("printed/index.html"));
+    let js = r#"(() => {
+  const shown = (el) => el.getBoundingClientRect().height > 0;
+  const link = document.querySelector('.text-body a[href^="http"]');
+  return {
+    inlineNote: shown(document.getElementById('note-wall')),
+    endnotes: shown(document.querySelector('.endnotes')),
+    endnoteText: document.querySelector('.endnotes').innerText,
+    header: shown(document.querySelector('.site-header')),
+    linkAddress: getComputedStyle(link, '::after').content,
+  };
+})()"#;
+    let print = Emulate {
+        media: Some("print"),
+        ..Emulate::default()
+    };
+    let paper = chromium
+        .load_emulated(&url, 800, 1000, &print, &[], js)
+        .value;
+    assert_eq!(paper["inlineNote"], false, "{paper}");
+    assert_eq!(paper["endnotes"], true, "{paper}");
+    assert!(
+        paper["endnoteText"]
+            .as_str()
+            .unwrap()
+            .contains("The note about the wall."),
+        "{paper}"
+    );
+    assert_eq!(paper["header"], false, "{paper}");
+    assert!(
+        paper["linkAddress"]
+            .as_str()
+            .unwrap()
+            .contains("https://example.org/source"),
+        "{paper}"
+    );
+    // On a wide screen the same page keeps its note in the margin, and no endnotes.
+    let screen = chromium.eval(&url, 1440, 900, &[], js);
+    assert_eq!(screen["inlineNote"], true, "{screen}");
+    assert_eq!(screen["endnotes"], false, "{screen}");
+    assert_eq!(screen["linkAddress"], "none", "{screen}");
 }
