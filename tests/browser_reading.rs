@@ -351,3 +351,61 @@ fn a_printed_text_has_endnotes_and_link_addresses() {
     assert_eq!(screen["endnotes"], false, "{screen}");
     assert_eq!(screen["linkAddress"], "none", "{screen}");
 }
+
+/// From a 320 px phone to a wide screen: no page scrolls sideways, the body
+/// text stays at least 16 px, and lines stay within a comfortable measure
+/// (at most 38 em, some 75 characters).
+#[test]
+fn pages_fit_a_320_px_screen_and_keep_a_reading_measure_when_wide() {
+    let Some(chromium) = Chromium::find_or_skip() else {
+        return;
+    };
+    let site = build_bundled_edition(&[]);
+    let book = site.path().join("book");
+    let pages = [
+        "index.html".to_string(),
+        format!("{LEFT}/index.html"),
+        format!("{RIGHT}/index.html"),
+        "notes/index.html".into(),
+        "entities/index.html".into(),
+        "entities/joseph-stalin/index.html".into(),
+        format!("compare/index.html?a={LEFT}&b={RIGHT}"),
+        "404.html".into(),
+    ];
+    let js = r#"(() => {
+  const outside = [...document.querySelectorAll('body *')]
+    .filter((e) => !e.closest('.scroll, .visually-hidden, .skip-link'))
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+    .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));
+  // The body text's size, and the longest line of a paragraph set in it.
+  const size = parseFloat(getComputedStyle(document.body).fontSize);
+  const widths = [...document.querySelectorAll('main p')]
+    .filter((p) => parseFloat(getComputedStyle(p).fontSize) >= size * 0.95)
+    .map((p) => p.getBoundingClientRect().width / size);
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    outside: outside.slice(0, 5),
+    fontSize: size,
+    measureEm: Math.max(0, ...widths),
+  };
+})()"#;
+    for page in &pages {
+        let (path, query) = page.split_once('?').unwrap_or((page, ""));
+        let mut url = file_url(&book.join(path));
+        if !query.is_empty() {
+            url = format!("{url}?{query}");
+        }
+        let phone = chromium.eval(&url, 320, 800, &[], js);
+        assert!(
+            phone["scrollWidth"].as_u64() <= Some(320),
+            "{page} scrolls sideways at 320px: {phone}"
+        );
+        assert_eq!(phone["outside"], serde_json::json!([]), "{page}: {phone}");
+        assert!(phone["fontSize"].as_f64() >= Some(16.0), "{page}: {phone}");
+        let wide = chromium.eval(&url, 1440, 900, &[], js);
+        assert!(
+            wide["measureEm"].as_f64() <= Some(38.0),
+            "{page}: lines too long at 1440px: {wide}"
+        );
+    }
+}
