@@ -314,3 +314,29 @@ fn init_creates_an_edition_that_builds_and_never_overwrites() {
         "edited"
     );
 }
+
+/// A content file where the site writes one of its own pages (a text's, the
+/// comparison page's) is an error naming the file, not a silent overwrite.
+#[test]
+fn a_content_file_may_not_overwrite_a_page_of_the_site() {
+    let dir = edition(
+        BOOK,
+        &[
+            ("a.md", b"---\ntitle: A\n---\nText.\n"),
+            ("compare/index.html", b"<p>mine</p>"),
+            ("a/index.html", b"<p>mine too</p>"),
+        ],
+    );
+    let out = run_in(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (printed, _) = diagnostics(&out);
+    for file in ["content/a/index.html", "content/compare/index.html"] {
+        assert!(
+            printed.contains(&format!(
+                "error: this file would overwrite a page of the site\n  --> {file}\n"
+            )),
+            "{printed}"
+        );
+    }
+    assert!(printed.contains("help: rename or move it"), "{printed}");
+}
