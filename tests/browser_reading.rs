@@ -42,6 +42,7 @@ const SIDE_BY_SIDE: &str = r#"
     paths: docs.map((d) => d.location.pathname),
     paneTitles: panes.map((f) => f.title),
     selects: [...document.querySelectorAll('form.compare-chooser select')].map((s) => s.value),
+    options: [...document.querySelectorAll('form.compare-chooser select')].map((s) => s.options.length),
     chooserShown: !document.querySelector('form.compare-chooser').hidden,
     sideBySide: rects[0].right <= rects[1].left && Math.abs(rects[0].top - rects[1].top) < 1,
     stacked: rects[1].top >= rects[0].bottom,
@@ -86,6 +87,11 @@ fn two_texts_open_side_by_side_and_scroll_independently() {
         );
         assert_eq!(titles[1], "Bolshevism vs. Stalinism", "{seen}");
         assert_eq!(seen["selects"], serde_json::json!([LEFT, RIGHT]), "{seen}");
+        assert_eq!(
+            seen["options"],
+            serde_json::json!([14, 14]),
+            "both menus offer every text (and a prompt): {seen}"
+        );
         assert_eq!(seen["chooserShown"], true, "{seen}");
         assert!(
             seen["paneTitles"][1]

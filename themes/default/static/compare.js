@@ -11,6 +11,8 @@
   // The panes start at the contents, `<root>index.html`: the root of the site.
   var root = panes[0].getAttribute("src").replace(/index\.html$/, "");
   var selects = [form.elements.a, form.elements.b];
+  // The page lists the texts once, in the left menu; the right one gets a copy.
+  selects[1].innerHTML = selects[0].innerHTML;
   var sides = ["Left", "Right"];
   var opened = [false, false];
 
