@@ -132,3 +132,25 @@ fn plain_theme_pages_pass_axe_light_and_dark() {
     }
     assert!(problems.is_empty(), "axe found:\n{}", problems.join("\n"));
 }
+
+/// Plain pages fit a 320 px phone: nothing scrolls sideways.
+#[test]
+fn plain_theme_pages_fit_a_320_px_screen() {
+    let Some(chromium) = Chromium::find_or_skip() else {
+        return;
+    };
+    let tmp = build_with_plain_theme();
+    let book = tmp.path().join("book");
+    let js = r#"[...document.querySelectorAll('body *')]
+        .filter((e) => !e.closest('.scroll, .visually-hidden'))
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map((e) => e.tagName.toLowerCase()).concat(document.documentElement.scrollWidth > 320 ? ['the page'] : [])"#;
+    for page in PAGES {
+        let outside = chromium.eval(&file_url(&book.join(page)), 320, 800, &[], js);
+        assert_eq!(
+            outside,
+            serde_json::json!([]),
+            "{page} is too wide at 320px"
+        );
+    }
+}
