@@ -27,7 +27,7 @@ pub struct PageView {
     pub root: String,
     /// Absolute URL of the page when `base_url` is set.
     pub canonical_url: Option<String>,
-    /// `index`, `text` or `404`.
+    /// `index`, `text`, `notes`, `entity`, `entities`, `compare` or `404`.
     pub kind: &'static str,
 }
 

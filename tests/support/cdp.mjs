@@ -7,6 +7,11 @@
 //                [--width 1280] [--height 800] [--timeout-ms 60000]
 //                [--inject FILE]... [--eval JS | --eval-file FILE]
 //                [--screenshot OUT.png]
+//                [--no-script] [--media print] [--color-scheme dark]
+//
+// --no-script disables the page's own JavaScript (the --eval expression
+// still runs, as DevTools' does); --media and --color-scheme emulate the
+// CSS media type and `prefers-color-scheme`.
 //
 // Prints one JSON object on stdout:
 //   {"ok":true,"value":<result of --eval, awaited if a promise>,
@@ -43,6 +48,9 @@ function parseArgs(argv) {
       case '--eval': o.evalJs = v(); break;
       case '--eval-file': o.evalJs = readFileSync(v(), 'utf8'); break;
       case '--screenshot': o.screenshot = v(); break;
+      case '--no-script': o.noScript = true; break;
+      case '--media': o.media = v(); break;
+      case '--color-scheme': o.colorScheme = v(); break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
@@ -153,6 +161,13 @@ async function main() {
     await send('Network.enable', {}, sessionId);
     await send('Emulation.setDeviceMetricsOverride',
       { width: opts.width, height: opts.height, deviceScaleFactor: 1, mobile: false }, sessionId);
+    if (opts.noScript) await send('Emulation.setScriptExecutionDisabled', { value: true }, sessionId);
+    if (opts.media || opts.colorScheme) {
+      await send('Emulation.setEmulatedMedia', {
+        media: opts.media || '',
+        features: opts.colorScheme ? [{ name: 'prefers-color-scheme', value: opts.colorScheme }] : [],
+      }, sessionId);
+    }
     const loaded = waitEvent('Page.loadEventFired', sessionId);
     const nav = await send('Page.navigate', { url: opts.url }, sessionId);
     if (nav.errorText) throw new Error(`navigation to ${opts.url} failed: ${nav.errorText}`);

@@ -424,6 +424,31 @@ pub struct PageLoad {
     pub exceptions: Vec<String>,
 }
 
+/// What the browser pretends while a page loads (see `cdp.mjs`).
+#[derive(Debug, Clone, Default)]
+pub struct Emulate {
+    /// The page's own JavaScript is disabled (evaluated expressions still run).
+    pub no_script: bool,
+    /// The CSS media type, such as `print`.
+    pub media: Option<&'static str>,
+    /// `prefers-color-scheme`: `light` or `dark`.
+    pub color_scheme: Option<&'static str>,
+}
+
+impl Emulate {
+    fn add_args(&self, cmd: &mut Command) {
+        if self.no_script {
+            cmd.arg("--no-script");
+        }
+        if let Some(media) = self.media {
+            cmd.args(["--media", media]);
+        }
+        if let Some(scheme) = self.color_scheme {
+            cmd.args(["--color-scheme", scheme]);
+        }
+    }
+}
+
 /// What axe-core found wrong on a page.
 #[derive(Debug, Clone)]
 pub struct AxeViolation {
@@ -513,7 +538,21 @@ impl Chromium {
     /// Like [`Chromium::eval`], and also returns what went wrong while the
     /// page loaded: failed requests, console messages, uncaught exceptions.
     pub fn load(&self, url: &str, width: u32, height: u32, inject: &[&Path], js: &str) -> PageLoad {
+        self.load_emulated(url, width, height, &Emulate::default(), inject, js)
+    }
+
+    /// Like [`Chromium::load`], with the page's scripts, media type or colour scheme emulated.
+    pub fn load_emulated(
+        &self,
+        url: &str,
+        width: u32,
+        height: u32,
+        emulate: &Emulate,
+        inject: &[&Path],
+        js: &str,
+    ) -> PageLoad {
         let mut cmd = self.cdp_command(url, width, height, inject);
+        emulate.add_args(&mut cmd);
         cmd.args(["--eval", js]);
         let mut json = self.run_cdp(cmd);
         let strings = |v: &serde_json::Value, f: &dyn Fn(&serde_json::Value) -> String| {
@@ -555,6 +594,17 @@ impl Chromium {
     /// Runs axe-core on the page against WCAG 2.1 A and AA and returns the
     /// violations. Skips (see [`tool_or_skip`]) without axe-core.
     pub fn axe(&self, url: &str, width: u32, height: u32) -> Option<Vec<AxeViolation>> {
+        self.axe_emulated(url, width, height, &Emulate::default())
+    }
+
+    /// Like [`Chromium::axe`], with the page's media emulated (e.g. dark mode).
+    pub fn axe_emulated(
+        &self,
+        url: &str,
+        width: u32,
+        height: u32,
+        emulate: &Emulate,
+    ) -> Option<Vec<AxeViolation>> {
         let axe = tool_or_skip(
             "axe-core (npm axe-core in target/tools, or $SCHOLIA_AXE_JS)",
             axe_js(),
@@ -564,7 +614,9 @@ impl Chromium {
                 preload: location.protocol !== "file:"})
             .then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help,
                 nodes: v.nodes.map(n => n.target.join(" "))})))"#;
-        let value = self.eval(url, width, height, &[&axe], js);
+        let value = self
+            .load_emulated(url, width, height, emulate, &[&axe], js)
+            .value;
         let list = value.as_array().expect("axe returned a list");
         Some(
             list.iter()
