@@ -225,7 +225,12 @@ pub fn build_into(options: &BuildOptions, site: &dyn SiteSink) -> (BuildReport, 
     let started = Instant::now();
     let mut config = match Config::load(&options.root) {
         Ok(config) => config,
-        Err(errors) => return (BuildReport::failed(Outcome::ConfigErrors, errors, started), None),
+        Err(errors) => {
+            return (
+                BuildReport::failed(Outcome::ConfigErrors, errors, started),
+                None,
+            )
+        }
     };
     if let Some(base) = &options.base_path {
         config.base_path = Some(normalise_base_path(base));
@@ -244,7 +249,13 @@ pub fn build_into(options: &BuildOptions, site: &dyn SiteSink) -> (BuildReport, 
     let mut pages = 0;
     if !sink.has_errors() {
         let renderer = Renderer::new(&theme, &config, &edition);
-        pages = render_all(&renderer, Some(site), &assets, &Progress { enabled: false }, &mut sink);
+        pages = render_all(
+            &renderer,
+            Some(site),
+            &assets,
+            &Progress { enabled: false },
+            &mut sink,
+        );
     }
     let outcome = match sink.has_errors() {
         true => Outcome::EditionErrors,
@@ -484,7 +495,8 @@ fn copy_static(
             StaticSource::Disk(from) => staging.copy(from, &rel),
             StaticSource::Builtin(body) => staging.write(&rel.to_string_lossy(), body.as_bytes()),
         };
-        results.push(written.map_err(|e| write_error(staging.location(), &rel.to_string_lossy(), e)));
+        results
+            .push(written.map_err(|e| write_error(staging.location(), &rel.to_string_lossy(), e)));
     }
     let slugs: std::collections::HashSet<&str> =
         edition.texts.iter().map(|t| t.id.0.as_str()).collect();
