@@ -49,7 +49,7 @@ async fn site_file(Shared(state): Shared<Arc<State>>, request: Request) -> Respo
         {
             redirect(&format!("{path}/"))
         }
-        Some((rel, body)) => file_response(&state, StatusCode::OK, &rel, body),
+        Some((rel, body)) => file_response(&state, site.version, StatusCode::OK, &rel, body),
         None => not_found(&state),
     }
 }
@@ -62,18 +62,24 @@ fn redirect(to: &str) -> Response {
 fn not_found(state: &State) -> Response {
     let site = state.site();
     match site.get("404.html") {
-        Some(body) => file_response(state, StatusCode::NOT_FOUND, "404.html", body),
+        Some(body) => file_response(state, site.version, StatusCode::NOT_FOUND, "404.html", body),
         None => {
             let page = b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><main><h1>Not found</h1><p>No page here yet: the edition has not built without errors.</p></main></body></html>";
-            file_response(state, StatusCode::NOT_FOUND, "404.html", page)
+            file_response(state, site.version, StatusCode::NOT_FOUND, "404.html", page)
         }
     }
 }
 
-fn file_response(state: &State, status: StatusCode, rel: &str, body: &[u8]) -> Response {
+fn file_response(
+    state: &State,
+    version: u64,
+    status: StatusCode,
+    rel: &str,
+    body: &[u8],
+) -> Response {
     let content_type = content_type(rel);
     let body = if content_type.starts_with("text/html") {
-        Body::from(reload::inject(state, rel, body))
+        Body::from(reload::inject(state, version, rel, body))
     } else {
         Body::from(body.to_vec())
     };

@@ -142,8 +142,17 @@ impl State {
     pub fn rebuild(&self) -> BuildReport {
         let _one_at_a_time = self.building.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
-        let sink = MemorySink::default();
+        let sink = match crate::config::Config::load(&self.build_options.root) {
+            Ok(c) => MemorySink::confined_to(&[&c.content_dir, &c.theme_dir]),
+            Err(_) => MemorySink::default(),
+        };
         let (report, prepared) = build_into(&self.build_options, &sink);
+        for outside in sink.left_out() {
+            eprintln!(
+                "warning: {} links to a file outside the edition; the preview does not serve it",
+                crate::config::display_path(&outside).display()
+            );
+        }
         let errors: Vec<ShownError> = report
             .diagnostics
             .iter()
@@ -162,8 +171,10 @@ impl State {
                 *self.prepared.write().unwrap_or_else(|e| e.into_inner()) =
                     Some(Arc::new(prepared));
             }
-            *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(sink.into_site());
             site_version += 1;
+            let mut site = sink.into_site();
+            site.version = site_version;
+            *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
         }
         self.status.send_replace(Status {
             site: site_version,

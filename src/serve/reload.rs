@@ -55,8 +55,9 @@ pub async fn events(
     Sse::new(updates).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
-/// The page with the preview's tags added before `</head>`.
-pub fn inject(state: &State, rel: &str, html: &[u8]) -> Vec<u8> {
+/// The page with the preview's tags added before `</head>`: the token, the
+/// version of the site it comes from and the script.
+pub fn inject(state: &State, version: u64, rel: &str, html: &[u8]) -> Vec<u8> {
     let html = String::from_utf8_lossy(html);
     let token = match state.editing {
         true => state.token.as_str(),
@@ -64,7 +65,7 @@ pub fn inject(state: &State, rel: &str, html: &[u8]) -> Vec<u8> {
     };
     let tags = format!(
         "<meta name=\"scholia-preview\" data-site=\"{}\" data-page=\"{}\" data-token=\"{token}\">\n<script src=\"/__scholia/live.js\" defer></script>\n",
-        state.status().site,
+        version,
         attribute(rel),
     );
     let at = html.find("</head>").unwrap_or(html.len());

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::write::SiteSink;
@@ -18,6 +18,8 @@ use crate::write::SiteSink;
 #[derive(Debug, Default)]
 pub struct Site {
     files: HashMap<String, Vec<u8>>,
+    /// Which build this is: the count of sites swapped in.
+    pub version: u64,
 }
 
 impl Site {
@@ -89,15 +91,42 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// Collects the files of a build in memory; [`MemorySink::into_site`] when it succeeded.
+///
+/// Files copied into the site (assets, theme files) must lie inside the
+/// content or theme folder once symbolic links are followed; one linked from
+/// elsewhere is left out of the preview, so it is a 404, and named in
+/// [`MemorySink::left_out`].
 #[derive(Debug, Default)]
 pub struct MemorySink {
     files: Mutex<HashMap<String, Vec<u8>>>,
+    inside: Vec<PathBuf>,
+    left_out: Mutex<Vec<PathBuf>>,
 }
 
 impl MemorySink {
+    /// A sink that takes copies only of files inside the `folders`.
+    pub fn confined_to(folders: &[&Path]) -> Self {
+        MemorySink {
+            inside: folders
+                .iter()
+                .filter_map(|f| f.canonicalize().ok())
+                .collect(),
+            ..MemorySink::default()
+        }
+    }
+
+    /// The files not copied because they lie outside the edition.
+    pub fn left_out(&self) -> Vec<PathBuf> {
+        self.left_out
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     pub fn into_site(self) -> Site {
         Site {
             files: self.files.into_inner().unwrap_or_else(|e| e.into_inner()),
+            version: 0,
         }
     }
 
@@ -116,6 +145,16 @@ impl SiteSink for MemorySink {
     }
 
     fn copy(&self, from: &Path, rel: &Path) -> io::Result<()> {
+        let inside = from
+            .canonicalize()
+            .is_ok_and(|real| self.inside.iter().any(|folder| real.starts_with(folder)));
+        if !inside {
+            self.left_out
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(from.to_path_buf());
+            return Ok(());
+        }
         let rel = rel.to_string_lossy().replace('\\', "/");
         self.store(rel, std::fs::read(from)?);
         Ok(())
@@ -154,7 +193,7 @@ mod tests {
 
     #[test]
     fn folders_serve_their_index() {
-        let sink = MemorySink::default();
+        let sink = MemorySink::confined_to(&[Path::new(".")]);
         sink.write("essay/index.html", b"E").unwrap();
         sink.write("index.html", b"H").unwrap();
         let site = sink.into_site();

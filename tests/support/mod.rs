@@ -17,6 +17,7 @@
 #![allow(dead_code)]
 
 pub mod links;
+pub mod preview;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
