@@ -16,7 +16,7 @@ pub mod reload;
 pub mod site;
 pub mod watch;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -27,6 +27,7 @@ use tokio::sync::watch as channel;
 
 use crate::build::{build_into, BuildOptions, BuildReport, Prepared};
 use crate::diagnostic::Diagnostic;
+use crate::incremental::{self, Rebuilt};
 use site::{MemorySink, Site};
 
 /// What `scholia serve` was asked for.
@@ -78,8 +79,10 @@ pub struct State {
     prepared: RwLock<Option<Arc<Prepared>>>,
     base_path: RwLock<String>,
     status: channel::Sender<Status>,
-    /// One rebuild at a time; a change during a build waits and rebuilds after it.
-    building: Mutex<()>,
+    /// One rebuild at a time; a change during a build waits and rebuilds after
+    /// it. Holds the paths changed since the site served was built: a rebuild
+    /// that fails keeps them for the next.
+    building: Mutex<BTreeSet<PathBuf>>,
     /// One note write at a time per text file.
     file_locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
     pub token: String,
@@ -100,7 +103,7 @@ impl State {
             prepared: RwLock::new(None),
             base_path: RwLock::new("/".into()),
             status,
-            building: Mutex::new(()),
+            building: Mutex::new(BTreeSet::new()),
             file_locks: Mutex::new(HashMap::new()),
             token: session_token(),
             editing: options.bind.is_loopback() || options.allow_remote_edit,
@@ -140,7 +143,44 @@ impl State {
     /// Builds the edition into memory; swaps the site in if there were no errors,
     /// and tells open pages either way. Blocks: call it off the async workers.
     pub fn rebuild(&self) -> BuildReport {
-        let _one_at_a_time = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pending = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        self.full_rebuild(&mut pending)
+    }
+
+    /// Rebuilds after `changed` paths changed: only the pages they affect when
+    /// they are edits of texts, else the whole site. Blocks like [`State::rebuild`].
+    pub fn rebuild_after(&self, changed: &[PathBuf]) -> BuildReport {
+        let mut pending = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        pending.extend(changed.iter().cloned());
+        let started = Instant::now();
+        let paths: Vec<PathBuf> = pending.iter().cloned().collect();
+        let sink = MemorySink::default();
+        let rebuilt = {
+            let mut prepared = self.prepared.write().unwrap_or_else(|e| e.into_inner());
+            // Shared only while a note is being written; then build it all.
+            match prepared.as_mut().and_then(Arc::get_mut) {
+                Some(prepared) => incremental::rebuild(prepared, &paths, &sink),
+                None => Rebuilt::NeedsFullBuild,
+            }
+        };
+        match rebuilt {
+            Rebuilt::NeedsFullBuild => self.full_rebuild(&mut pending),
+            Rebuilt::Failed(report) => {
+                self.tell_failed(&report);
+                log_time("incremental, failed", report.pages, started);
+                report
+            }
+            Rebuilt::Updated { report, removed } => {
+                let site = self.site().updated(sink, &removed);
+                self.swap_in(site, &report);
+                pending.clear();
+                log_time("incremental", report.pages, started);
+                report
+            }
+        }
+    }
+
+    fn full_rebuild(&self, pending: &mut BTreeSet<PathBuf>) -> BuildReport {
         let started = Instant::now();
         let sink = match crate::config::Config::load(&self.build_options.root) {
             Ok(c) => MemorySink::confined_to(&[&c.content_dir, &c.theme_dir]),
@@ -153,15 +193,8 @@ impl State {
                 crate::config::display_path(&outside).display()
             );
         }
-        let errors: Vec<ShownError> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(ShownError::of)
-            .collect();
-        let mut site_version = self.status.borrow().site;
-        if errors.is_empty() {
-            if let Some(prepared) = prepared {
+        match (has_errors(&report), prepared) {
+            (false, Some(prepared)) => {
                 let base = prepared
                     .config
                     .base_path
@@ -170,26 +203,63 @@ impl State {
                 *self.base_path.write().unwrap_or_else(|e| e.into_inner()) = base;
                 *self.prepared.write().unwrap_or_else(|e| e.into_inner()) =
                     Some(Arc::new(prepared));
+                self.swap_in(sink.into_site(), &report);
+                pending.clear();
             }
-            site_version += 1;
-            let mut site = sink.into_site();
-            site.version = site_version;
-            *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
+            (false, None) => {
+                self.swap_in(sink.into_site(), &report);
+                pending.clear();
+            }
+            (true, _) => self.tell_failed(&report),
         }
-        self.status.send_replace(Status {
-            site: site_version,
-            errors,
-        });
-        if std::env::var_os("SCHOLIA_TIMINGS").is_some() {
-            eprintln!("rebuilt in {} ms", started.elapsed().as_millis());
-        }
+        log_time("full", report.pages, started);
         report
+    }
+
+    /// Serves `site` from now on, and tells open pages to reload.
+    fn swap_in(&self, mut site: Site, report: &BuildReport) {
+        let version = self.status.borrow().site + 1;
+        site.version = version;
+        *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
+        self.tell(version, report);
+    }
+
+    /// Tells open pages the errors of a build; the site served stays.
+    fn tell_failed(&self, report: &BuildReport) {
+        // Read apart from the send: a borrow held across it would deadlock.
+        let served = self.status.borrow().site;
+        self.tell(served, report);
+    }
+
+    /// Tells open pages which site is served and the errors of the last build.
+    fn tell(&self, site: u64, report: &BuildReport) {
+        let errors = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(ShownError::of)
+            .collect();
+        self.status.send_replace(Status { site, errors });
     }
 
     /// The lock that serialises writes to one text file.
     pub fn file_lock(&self, path: &Path) -> Arc<Mutex<()>> {
         let mut locks = self.file_locks.lock().unwrap_or_else(|e| e.into_inner());
         locks.entry(path.to_path_buf()).or_default().clone()
+    }
+}
+
+fn has_errors(report: &BuildReport) -> bool {
+    report.diagnostics.iter().any(|d| d.is_error())
+}
+
+/// `rebuilt in N ms (incremental: P pages)`, with `SCHOLIA_TIMINGS` set (benchmarks read it).
+fn log_time(kind: &str, pages: usize, started: Instant) {
+    if std::env::var_os("SCHOLIA_TIMINGS").is_some() {
+        eprintln!(
+            "rebuilt in {} ms ({kind}: {pages} pages)",
+            started.elapsed().as_millis()
+        );
     }
 }
 

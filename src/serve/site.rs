@@ -2,7 +2,9 @@
 //!
 //! [`MemorySink`] is the [`SiteSink`] a preview build writes into; once the
 //! build has no errors its files become a [`Site`], swapped in whole, so a
-//! failed rebuild leaves the last good site being served. URL paths are
+//! failed rebuild leaves the last good site being served. An incremental
+//! rebuild gives a new [`Site`] by [`Site::updated`]: the files are shared
+//! with the old one, so only the pages rendered again are copied. URL paths are
 //! decoded and normalised here: anything that tries to leave the site (`..`,
 //! `%2e%2e`, backslashes, NUL) finds nothing. Nothing is read from disk while
 //! serving, so a symlink cannot lead outside either.
@@ -10,21 +12,39 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::write::SiteSink;
 
 /// The files of one complete build, keyed by their path in the site (`essay/index.html`).
 #[derive(Debug, Default)]
 pub struct Site {
-    files: HashMap<String, Vec<u8>>,
+    files: HashMap<Arc<str>, Arc<[u8]>>,
     /// Which build this is: the count of sites swapped in.
     pub version: u64,
 }
 
 impl Site {
     pub fn get(&self, rel: &str) -> Option<&[u8]> {
-        self.files.get(rel).map(Vec::as_slice)
+        self.files.get(rel).map(|body| &body[..])
+    }
+
+    /// This site with the files of `changes` put in and those `removed` taken out.
+    pub fn updated(&self, changes: MemorySink, removed: &[String]) -> Site {
+        let mut files = self.files.clone();
+        for rel in removed {
+            files.remove(rel.as_str());
+        }
+        files.extend(changes.into_site().files);
+        Site {
+            files,
+            version: self.version,
+        }
+    }
+
+    /// Every file, by its path in the site.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(rel, body)| (&rel[..], &body[..]))
     }
 
     pub fn len(&self) -> usize {
@@ -125,7 +145,10 @@ impl MemorySink {
 
     pub fn into_site(self) -> Site {
         Site {
-            files: self.files.into_inner().unwrap_or_else(|e| e.into_inner()),
+            files: (self.files.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .into_iter()
+                .map(|(rel, body)| (Arc::from(rel), Arc::from(body)))
+                .collect(),
             version: 0,
         }
     }
