@@ -18,7 +18,7 @@ use crate::load::{self, Asset};
 use crate::model::Edition;
 use crate::parse::entities::{self, Registry};
 use crate::parse::{self, ParseContext, Parsed};
-use crate::render::{annotations, cite, Renderer, StaticFile, StaticSource, Theme};
+use crate::render::{annotations, cite, search, Renderer, StaticFile, StaticSource, Theme};
 use crate::resolve;
 use crate::write::{self, Staging};
 
@@ -178,8 +178,18 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     };
     let renderer = Renderer::new(&theme, &config, &edition);
     progress.stage(&format!("rendering {} texts", edition.texts.len()));
-    let pages = render_all(&renderer, staging.as_ref(), &assets, &progress, &mut sink);
+    // The indexer works mostly on one thread: it runs beside the parallel rendering.
+    let (pages, indexed) = rayon::join(
+        || render_all(&renderer, staging.as_ref(), &assets, &progress, &mut sink),
+        || write_search_index(&renderer, staging.as_ref()),
+    );
     timings.mark("render and write");
+    if let Some((result, took)) = indexed {
+        timings.record("search index (beside rendering)", took);
+        if let Err(d) = result {
+            sink.push(d);
+        }
+    }
 
     let outcome = match staging {
         Some(staging) if !sink.has_errors() => match staging.commit() {
@@ -369,6 +379,10 @@ fn render_all(
         results.push(write("notes/index.html", notes));
         pages += 1;
     }
+    if let Some(search) = renderer.search_page() {
+        results.push(write("search/index.html", search));
+        pages += 1;
+    }
     if let Some(sitemap) = renderer.sitemap() {
         results.push(write("sitemap.xml", Ok(sitemap)));
     }
@@ -387,6 +401,34 @@ fn render_all(
         }
     }
     pages
+}
+
+/// Builds the search index and writes it under `pagefind/`, when the site has
+/// search and is being written; returns how long it took.
+fn write_search_index(
+    renderer: &Renderer,
+    staging: Option<&Staging>,
+) -> Option<(Result<(), Diagnostic>, Duration)> {
+    let staging = staging.filter(|_| renderer.has_search_page())?;
+    let started = Instant::now();
+    let records = search::records(renderer.edition, renderer.has_template("entity.html"));
+    let result = search::build_index(records, &renderer.config.edition.language)
+        .map_err(|e| {
+            Diagnostic::error(
+                display_path(&staging.dir.join(search::DIR)),
+                format!("cannot build the search index: {e}"),
+            )
+            .with_help("this is a bug; build without search (`[search] enabled = false` in book.toml) and report it")
+        })
+        .and_then(|files| {
+            files.par_iter().try_for_each(|file| {
+                let rel = format!("{}/{}", search::DIR, file.rel);
+                staging
+                    .write(&rel, &file.contents)
+                    .map_err(|e| write_error(&staging.dir, &rel, e))
+            })
+        });
+    Some((result, started.elapsed()))
 }
 
 fn copy_static(
@@ -467,6 +509,11 @@ impl Timings {
         let now = Instant::now();
         self.stages.push((stage, now - self.last));
         self.last = now;
+    }
+
+    /// A stage that ran beside the others, timed on its own.
+    fn record(&mut self, stage: &'static str, took: Duration) {
+        self.stages.push((stage, took));
     }
 
     fn report(&self) {
