@@ -383,6 +383,10 @@ fn render_all(
         results.push(write("search/index.html", search));
         pages += 1;
     }
+    if let Some(compare) = renderer.compare() {
+        results.push(write("compare/index.html", compare));
+        pages += 1;
+    }
     if let Some(sitemap) = renderer.sitemap() {
         results.push(write("sitemap.xml", Ok(sitemap)));
     }
@@ -455,7 +459,8 @@ fn copy_static(
             .next()
             .and_then(|c| c.as_os_str().to_str())
             .is_some_and(|first| {
-                slugs.contains(first) && rel.file_name().is_some_and(|n| n == "index.html")
+                let site_folder = slugs.contains(first) || resolve::RESERVED_SLUGS.contains(&first);
+                site_folder && rel.file_name().is_some_and(|n| n == "index.html")
             });
         if clashes || rel == Path::new("index.html") || rel == Path::new("404.html") {
             return Err(Diagnostic::error(

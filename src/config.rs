@@ -181,8 +181,11 @@ fn resolve(
     }
     let theme = raw.build.theme.unwrap_or_else(|| "default".into());
     let theme_dir = root.join("themes").join(&theme);
-    // The default theme is built in; an edition only needs a folder to change it.
-    if theme != "default" && !theme_dir.join("templates").is_dir() {
+    // The built-in themes need no folder; an edition only needs one to change them.
+    let builtin = crate::render::BUILTIN_THEMES
+        .iter()
+        .any(|(name, _)| *name == theme);
+    if !builtin && !theme_dir.join("templates").is_dir() {
         error_at(
             "theme",
             format!(
@@ -239,11 +242,15 @@ fn available_themes(root: &Path) -> String {
         .map(|e| format!("`{}`", e.file_name().to_string_lossy()))
         .collect();
     names.sort();
+    let builtin: Vec<String> = crate::render::BUILTIN_THEMES
+        .iter()
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    let builtin = format!("built in: {}", builtin.join(", "));
     if names.is_empty() {
-        "this edition has no themes/ folder; `scholia init` creates one with the default theme"
-            .into()
+        format!("{builtin}; this edition has no themes/ folder of its own")
     } else {
-        format!("available themes: {}", names.join(", "))
+        format!("{builtin}; in themes/: {}", names.join(", "))
     }
 }
 
@@ -361,6 +368,26 @@ mod tests {
         assert_eq!(d.message, "unknown key `subtitel` in book.toml");
         assert_eq!(d.position, Some(Position::new(3, 1)));
         assert_eq!(d.help.as_deref(), Some("did you mean `subtitle`?"));
+    }
+
+    #[test]
+    fn built_in_themes_need_no_folder_and_a_missing_one_names_them() {
+        assert_eq!(
+            load("[edition]\ntitle = \"T\"\n[build]\ntheme = \"plain\"\n")
+                .unwrap()
+                .theme,
+            "plain"
+        );
+        let errors = load("[edition]\ntitle = \"T\"\n[build]\ntheme = \"plane\"\n").unwrap_err();
+        assert!(
+            errors[0].message.starts_with("theme `plane` not found"),
+            "{}",
+            errors[0].message
+        );
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("built in: `default`, `plain`; in themes/: `default`")
+        );
     }
 
     #[test]

@@ -213,7 +213,7 @@ fn exit_codes() {
     assert_eq!(built.status.code(), Some(0));
     let stdout = String::from_utf8(built.stdout).unwrap();
     assert!(
-        stdout.starts_with("Built 1 text (5 pages) into book in "),
+        stdout.starts_with("Built 1 text (7 pages) into book in "),
         "{stdout}"
     );
     assert_eq!(
@@ -233,7 +233,7 @@ fn check_writes_nothing() {
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.starts_with("Checked 1 text (5 pages): no errors, in "),
+        stdout.starts_with("Checked 1 text (7 pages): no errors, in "),
         "{stdout}"
     );
     let entries: Vec<_> = fs::read_dir(dir.path())
@@ -313,4 +313,30 @@ fn init_creates_an_edition_that_builds_and_never_overwrites() {
         fs::read_to_string(target.join("book.toml")).unwrap(),
         "edited"
     );
+}
+
+/// A content file where the site writes one of its own pages (a text's, the
+/// comparison page's) is an error naming the file, not a silent overwrite.
+#[test]
+fn a_content_file_may_not_overwrite_a_page_of_the_site() {
+    let dir = edition(
+        BOOK,
+        &[
+            ("a.md", b"---\ntitle: A\n---\nText.\n"),
+            ("compare/index.html", b"<p>mine</p>"),
+            ("a/index.html", b"<p>mine too</p>"),
+        ],
+    );
+    let out = run_in(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (printed, _) = diagnostics(&out);
+    for file in ["content/a/index.html", "content/compare/index.html"] {
+        assert!(
+            printed.contains(&format!(
+                "error: this file would overwrite a page of the site\n  --> {file}\n"
+            )),
+            "{printed}"
+        );
+    }
+    assert!(printed.contains("help: rename or move it"), "{printed}");
 }

@@ -55,3 +55,9 @@ fn notes_edition() {
 fn entities_edition() {
     check_fixture("entities");
 }
+
+/// The entities fixture's content, rendered with the built-in plain theme.
+#[test]
+fn plain_theme_edition() {
+    check_fixture("plain");
+}

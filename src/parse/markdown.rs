@@ -609,22 +609,19 @@ impl<'a> State<'a> {
                 continue;
             }
             if f.start > last {
-                self.emit(Event::Text(CowStr::from(text[last..f.start].to_string())));
+                self.emit(Event::Text(slice(&text, last..f.start)));
             }
-            let id = &registry.entities[f.entity].id;
-            self.emit(Event::InlineHtml(CowStr::from(format!(
-                "<a class=\"entity\" href=\"../entities/{id}/index.html\">"
-            ))));
-            self.emit(Event::Text(CowStr::from(text[f.start..f.end].to_string())));
-            self.emit(Event::InlineHtml(CowStr::from("</a>")));
+            self.emit(Event::InlineHtml(CowStr::Borrowed(
+                registry.link_open(f.entity),
+            )));
+            self.emit(Event::Text(slice(&text, f.start..f.end)));
+            self.emit(Event::InlineHtml(CowStr::Borrowed("</a>")));
             last = f.end;
         }
         match last {
             // Nothing linked: the text goes on as it came, without a copy.
             0 => self.emit(Event::Text(text)),
-            _ if last < text.len() => {
-                self.emit(Event::Text(CowStr::from(text[last..].to_string())))
-            }
+            _ if last < text.len() => self.emit(Event::Text(slice(&text, last..text.len()))),
             _ => {}
         }
     }
@@ -962,6 +959,15 @@ fn single_spaced_len(text: &str) -> Option<usize> {
         count += 1;
     }
     Some(count)
+}
+
+/// A part of `text`, borrowed from the source when `text` is (as most text
+/// is): linking a mention then copies nothing.
+fn slice<'a>(text: &CowStr<'a>, range: std::ops::Range<usize>) -> CowStr<'a> {
+    match text {
+        CowStr::Borrowed(s) => CowStr::Borrowed(&s[range]),
+        other => CowStr::from(other[range].to_string()),
+    }
 }
 
 #[cfg(test)]

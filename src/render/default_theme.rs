@@ -34,6 +34,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/search.html"),
     ),
     (
+        "templates/compare.html",
+        include_str!("../../themes/default/templates/compare.html"),
+    ),
+    (
         "templates/404.html",
         include_str!("../../themes/default/templates/404.html"),
     ),
@@ -48,5 +52,9 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "static/search.js",
         include_str!("../../themes/default/static/search.js"),
+    ),
+    (
+        "static/compare.js",
+        include_str!("../../themes/default/static/compare.js"),
     ),
 ];

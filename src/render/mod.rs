@@ -10,6 +10,7 @@ pub mod cite;
 pub mod default_theme;
 mod mentions;
 pub mod notes;
+pub mod plain_theme;
 pub mod search;
 pub mod views;
 
@@ -21,6 +22,12 @@ use crate::config::{display_path, Config};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Edition, Text};
 use views::{PageView, SectionView, SiteView, TextSummaryView, TextView};
+
+/// The themes built into the binary, by the name book.toml gives them.
+pub const BUILTIN_THEMES: &[(&str, &[(&str, &str)])] = &[
+    ("default", default_theme::FILES),
+    ("plain", plain_theme::FILES),
+];
 
 /// The templates every theme must provide.
 pub const REQUIRED_TEMPLATES: &[&str] = &["index.html", "text.html", "404.html"];
@@ -43,7 +50,7 @@ pub enum StaticSource {
 }
 
 impl Theme {
-    /// Loads the theme folder, or the built-in default theme when the edition has no folder for it.
+    /// Loads the theme folder, or the built-in theme of that name when the edition has no folder for it.
     pub fn load(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
         let templates = config.theme_dir.join("templates");
         let load_error = |e: tera::Error| {
@@ -58,7 +65,11 @@ impl Theme {
             let tera = Tera::new(&glob).map_err(load_error)?;
             (tera, disk_static_files(&config.theme_dir.join("static")))
         } else {
-            builtin_theme().map_err(load_error)?
+            let files = BUILTIN_THEMES
+                .iter()
+                .find(|(name, _)| *name == config.theme)
+                .map_or(default_theme::FILES, |(_, files)| files);
+            builtin_theme(files).map_err(load_error)?
         };
         let names: Vec<&str> = tera.get_template_names().collect();
         let missing: Vec<Diagnostic> = REQUIRED_TEMPLATES
@@ -136,17 +147,19 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    fn sections(&self) -> Vec<SectionView<'a>> {
+        self.edition
+            .sections
+            .iter()
+            .map(|s| SectionView::new(s, self.edition))
+            .collect()
+    }
+
     pub fn index(&self) -> Result<String, Diagnostic> {
         let mut context = Context::new();
         context.insert("site", &self.site());
         context.insert("page", &self.page("", "", "index"));
-        let sections: Vec<SectionView> = self
-            .edition
-            .sections
-            .iter()
-            .map(|s| SectionView::new(s, self.edition))
-            .collect();
-        context.insert("sections", &sections);
+        context.insert("sections", &self.sections());
         context.insert("intro_html", &self.edition.intro_html);
         context.insert("text_count", &self.edition.texts.len());
         self.render("index.html", &context, "index.html")
@@ -246,6 +259,20 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// The one page that compares any two texts, if the theme has a
+    /// `compare.html` template. It lists every text once (for its chooser),
+    /// so it grows with the edition, not with the pairs of texts.
+    pub fn compare(&self) -> Option<Result<String, Diagnostic>> {
+        self.has_template("compare.html").then(|| {
+            let mut context = Context::new();
+            context.insert("site", &self.site());
+            context.insert("page", &self.page("../", "compare/", "compare"));
+            context.insert("sections", &self.sections());
+            context.insert("text_count", &self.edition.texts.len());
+            self.render("compare.html", &context, "compare/index.html")
+        })
+    }
+
     /// The index of entities, if the theme has an `entities.html` template.
     pub fn entities_index(&self) -> Option<Result<String, Diagnostic>> {
         self.has_template("entities.html").then(|| {
@@ -341,14 +368,16 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-fn builtin_theme() -> Result<(Tera, Vec<StaticFile>), tera::Error> {
+fn builtin_theme(
+    files: &'static [(&'static str, &'static str)],
+) -> Result<(Tera, Vec<StaticFile>), tera::Error> {
     let mut tera = Tera::default();
-    let templates = default_theme::FILES
+    let templates = files
         .iter()
         .filter_map(|(path, body)| Some((path.strip_prefix("templates/")?, *body)));
     tera.add_raw_templates(templates)?;
     tera.autoescape_on(vec![".html"]);
-    let statics = default_theme::FILES
+    let statics = files
         .iter()
         .filter_map(|(path, body)| {
             let rel = path.strip_prefix("static/")?;

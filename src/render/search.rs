@@ -86,12 +86,20 @@ pub fn build_index(records: Vec<Record>, language: &str) -> Result<Vec<IndexFile
         let files = index.get_files().await.map_err(|e| e.to_string())?;
         Ok(files
             .into_iter()
+            .filter(|f| !is_unused_ui(&f.filename))
             .map(|f| IndexFile {
                 rel: f.filename.to_string_lossy().replace('\\', "/"),
                 contents: f.contents,
             })
             .collect())
     })
+}
+
+/// pagefind also gives its own search interfaces (about 430 KB); the theme
+/// has its own page, so only the index and `pagefind.js` are written.
+fn is_unused_ui(file: &std::path::Path) -> bool {
+    let name = file.to_string_lossy();
+    name.starts_with("pagefind-") && (name.contains("-ui.") || name.contains("highlight"))
 }
 
 fn text_record(text: &Text) -> Record {
@@ -319,6 +327,16 @@ A second paragraph, with 1 < 2.
         let names: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
         for needed in ["pagefind.js", "pagefind-entry.json", "wasm.en.pagefind"] {
             assert!(names.contains(&needed), "{needed} in {names:?}");
+        }
+        for unused in [
+            "pagefind-ui.js",
+            "pagefind-component-ui.js",
+            "pagefind-highlight.js",
+        ] {
+            assert!(
+                !names.contains(&unused),
+                "{unused} is not written: {names:?}"
+            );
         }
         let fragments: Vec<serde_json::Value> = files
             .iter()

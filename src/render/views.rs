@@ -29,7 +29,7 @@ pub struct PageView {
     pub root: String,
     /// Absolute URL of the page when `base_url` is set.
     pub canonical_url: Option<String>,
-    /// `index`, `text`, `notes`, `entities`, `entity`, `search` or `404`.
+    /// `index`, `text`, `notes`, `entity`, `entities`, `compare`, `search` or `404`.
     pub kind: &'static str,
 }
 

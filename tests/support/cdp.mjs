@@ -7,10 +7,14 @@
 //                [--width 1280] [--height 800] [--timeout-ms 60000]
 //                [--inject FILE]... [--type-into SELECTOR --type TEXT [--enter]]
 //                [--eval JS | --eval-file FILE] [--screenshot OUT.png]
+//                [--no-script] [--media print] [--color-scheme dark]
 //
 // --type-into focuses the element, --type types TEXT into it key by key (as
 // a reader would), and --enter then presses Enter and waits for the page
 // that opens; --eval runs on that page.
+// --no-script disables the page's own JavaScript (the --eval expression
+// still runs, as DevTools' does); --media and --color-scheme emulate the
+// CSS media type and `prefers-color-scheme`.
 //
 // Prints one JSON object on stdout:
 //   {"ok":true,"value":<result of --eval, awaited if a promise>,
@@ -50,6 +54,9 @@ function parseArgs(argv) {
       case '--type-into': o.typeInto = v(); break;
       case '--type': o.type = v(); break;
       case '--enter': o.enter = true; break;
+      case '--no-script': o.noScript = true; break;
+      case '--media': o.media = v(); break;
+      case '--color-scheme': o.colorScheme = v(); break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
@@ -160,6 +167,13 @@ async function main() {
     await send('Network.enable', {}, sessionId);
     await send('Emulation.setDeviceMetricsOverride',
       { width: opts.width, height: opts.height, deviceScaleFactor: 1, mobile: false }, sessionId);
+    if (opts.noScript) await send('Emulation.setScriptExecutionDisabled', { value: true }, sessionId);
+    if (opts.media || opts.colorScheme) {
+      await send('Emulation.setEmulatedMedia', {
+        media: opts.media || '',
+        features: opts.colorScheme ? [{ name: 'prefers-color-scheme', value: opts.colorScheme }] : [],
+      }, sessionId);
+    }
     const loaded = waitEvent('Page.loadEventFired', sessionId);
     const nav = await send('Page.navigate', { url: opts.url }, sessionId);
     if (nav.errorText) throw new Error(`navigation to ${opts.url} failed: ${nav.errorText}`);

@@ -424,6 +424,31 @@ pub struct PageLoad {
     pub exceptions: Vec<String>,
 }
 
+/// What the browser pretends while a page loads (see `cdp.mjs`).
+#[derive(Debug, Clone, Default)]
+pub struct Emulate {
+    /// The page's own JavaScript is disabled (evaluated expressions still run).
+    pub no_script: bool,
+    /// The CSS media type, such as `print`.
+    pub media: Option<&'static str>,
+    /// `prefers-color-scheme`: `light` or `dark`.
+    pub color_scheme: Option<&'static str>,
+}
+
+impl Emulate {
+    fn add_args(&self, cmd: &mut Command) {
+        if self.no_script {
+            cmd.arg("--no-script");
+        }
+        if let Some(media) = self.media {
+            cmd.args(["--media", media]);
+        }
+        if let Some(scheme) = self.color_scheme {
+            cmd.args(["--color-scheme", scheme]);
+        }
+    }
+}
+
 /// What axe-core found wrong on a page.
 #[derive(Debug, Clone)]
 pub struct AxeViolation {
@@ -513,32 +538,45 @@ impl Chromium {
     /// Like [`Chromium::eval`], and also returns what went wrong while the
     /// page loaded: failed requests, console messages, uncaught exceptions.
     pub fn load(&self, url: &str, width: u32, height: u32, inject: &[&Path], js: &str) -> PageLoad {
+        self.load_emulated(url, width, height, &Emulate::default(), inject, js)
+    }
+
+    /// Like [`Chromium::load`], with the page's scripts, media type or colour scheme emulated.
+    pub fn load_emulated(
+        &self,
+        url: &str,
+        width: u32,
+        height: u32,
+        emulate: &Emulate,
+        inject: &[&Path],
+        js: &str,
+    ) -> PageLoad {
         let mut cmd = self.cdp_command(url, width, height, inject);
+        emulate.add_args(&mut cmd);
         cmd.args(["--eval", js]);
-        let mut json = self.run_cdp(cmd);
-        let strings = |v: &serde_json::Value, f: &dyn Fn(&serde_json::Value) -> String| {
-            v.as_array()
-                .map(|a| a.iter().map(f).collect())
-                .unwrap_or_default()
-        };
-        let field = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_string();
-        PageLoad {
-            value: json["value"].take(),
-            failed: strings(&json["failed"], &|f| {
-                format!(
-                    "{} {}: {}",
-                    field(f, "type"),
-                    field(f, "url"),
-                    field(f, "error")
-                )
-            }),
-            console: strings(&json["console"], &|c| {
-                format!("{}: {}", field(c, "type"), field(c, "text"))
-            }),
-            exceptions: strings(&json["exceptions"], &|e| {
-                e.as_str().unwrap_or("").to_string()
-            }),
-        }
+        page_load(self.run_cdp(cmd))
+    }
+
+    /// Opens `url`, types `text` key by key into the element `selector`,
+    /// presses Enter, and evaluates `js` on the page that opens.
+    pub fn type_and_submit(
+        &self,
+        url: &str,
+        (width, height): (u32, u32),
+        (selector, text): (&str, &str),
+        js: &str,
+    ) -> PageLoad {
+        let mut cmd = self.cdp_command(url, width, height, &[]);
+        cmd.args([
+            "--type-into",
+            selector,
+            "--type",
+            text,
+            "--enter",
+            "--eval",
+            js,
+        ]);
+        page_load(self.run_cdp(cmd))
     }
 
     /// Like [`Chromium::screenshot`] but through the DevTools protocol, after
@@ -555,16 +593,42 @@ impl Chromium {
     /// Runs axe-core on the page against WCAG 2.1 A and AA and returns the
     /// violations. Skips (see [`tool_or_skip`]) without axe-core.
     pub fn axe(&self, url: &str, width: u32, height: u32) -> Option<Vec<AxeViolation>> {
+        self.axe_emulated(url, width, height, &Emulate::default())
+    }
+
+    /// Like [`Chromium::axe`], with the page's media emulated (e.g. dark mode).
+    pub fn axe_emulated(
+        &self,
+        url: &str,
+        width: u32,
+        height: u32,
+        emulate: &Emulate,
+    ) -> Option<Vec<AxeViolation>> {
+        self.axe_when_ready(url, (width, height), emulate, "null")
+    }
+
+    /// Like [`Chromium::axe_emulated`], checking the page only once the promise
+    /// `ready` (a JavaScript expression, e.g. results the page fetches) settles.
+    pub fn axe_when_ready(
+        &self,
+        url: &str,
+        (width, height): (u32, u32),
+        emulate: &Emulate,
+        ready: &str,
+    ) -> Option<Vec<AxeViolation>> {
         let axe = tool_or_skip(
             "axe-core (npm axe-core in target/tools, or $SCHOLIA_AXE_JS)",
             axe_js(),
         )?;
-        let js = r#"axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        let run = r#"axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                 // axe fetches stylesheets with XHR, which file:// refuses
                 preload: location.protocol !== "file:"})
             .then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help,
                 nodes: v.nodes.map(n => n.target.join(" "))})))"#;
-        let value = self.eval(url, width, height, &[&axe], js);
+        let js = format!("Promise.resolve({ready}).then(() => {run})");
+        let value = self
+            .load_emulated(url, width, height, emulate, &[&axe], &js)
+            .value;
         let list = value.as_array().expect("axe returned a list");
         Some(
             list.iter()
@@ -623,6 +687,33 @@ impl Chromium {
 }
 
 // --- a static file server on loopback ----------------------------------------
+
+/// What the DevTools driver reported about a page.
+fn page_load(mut json: serde_json::Value) -> PageLoad {
+    let strings = |v: &serde_json::Value, f: &dyn Fn(&serde_json::Value) -> String| {
+        v.as_array()
+            .map(|a| a.iter().map(f).collect())
+            .unwrap_or_default()
+    };
+    let field = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_string();
+    PageLoad {
+        value: json["value"].take(),
+        failed: strings(&json["failed"], &|f| {
+            format!(
+                "{} {}: {}",
+                field(f, "type"),
+                field(f, "url"),
+                field(f, "error")
+            )
+        }),
+        console: strings(&json["console"], &|c| {
+            format!("{}: {}", field(c, "type"), field(c, "text"))
+        }),
+        exceptions: strings(&json["exceptions"], &|e| {
+            e.as_str().unwrap_or("").to_string()
+        }),
+    }
+}
 
 /// A static file server for a folder on 127.0.0.1 (port chosen by the OS),
 /// stopped when dropped. Folders are served from their `index.html`; a folder
@@ -686,6 +777,7 @@ fn content_type(path: &Path) -> &'static str {
         "css" => "text/css; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "json" => "application/json",
+        "wasm" => "application/wasm",
         "xml" => "application/xml",
         "txt" => "text/plain; charset=utf-8",
         "svg" => "image/svg+xml",
