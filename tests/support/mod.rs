@@ -686,8 +686,6 @@ impl Chromium {
     }
 }
 
-// --- a static file server on loopback ----------------------------------------
-
 /// What the DevTools driver reported about a page.
 fn page_load(mut json: serde_json::Value) -> PageLoad {
     let strings = |v: &serde_json::Value, f: &dyn Fn(&serde_json::Value) -> String| {
@@ -714,6 +712,8 @@ fn page_load(mut json: serde_json::Value) -> PageLoad {
         }),
     }
 }
+
+// --- a static file server on loopback ----------------------------------------
 
 /// A static file server for a folder on 127.0.0.1 (port chosen by the OS),
 /// stopped when dropped. Folders are served from their `index.html`; a folder
