@@ -20,7 +20,7 @@ use crate::parse::entities::{self, Registry};
 use crate::parse::{self, ParseContext, Parsed};
 use crate::render::{annotations, cite, search, Renderer, StaticFile, StaticSource, Theme};
 use crate::resolve;
-use crate::write::{self, Staging};
+use crate::write::{self, SiteSink, Staging};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -180,8 +180,16 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     progress.stage(&format!("rendering {} texts", edition.texts.len()));
     // The indexer works mostly on one thread: it runs beside the parallel rendering.
     let (pages, indexed) = rayon::join(
-        || render_all(&renderer, staging.as_ref(), &assets, &progress, &mut sink),
-        || write_search_index(&renderer, staging.as_ref()),
+        || {
+            render_all(
+                &renderer,
+                staging.as_ref().map(|s| s as &dyn SiteSink),
+                &assets,
+                &progress,
+                &mut sink,
+            )
+        },
+        || write_search_index(&renderer, staging.as_ref().map(|s| s as &dyn SiteSink)),
     );
     timings.mark("render and write");
     if let Some((result, took)) = indexed {
@@ -210,6 +218,79 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     progress.clear();
     timings.report();
     finish(sink, outcome, &edition, pages, output, started)
+}
+
+/// An edition read and resolved, with the theme and configuration it was
+/// rendered with: what the preview server keeps between rebuilds.
+pub struct Prepared {
+    pub config: Config,
+    pub theme: Theme,
+    pub edition: Edition,
+    pub assets: Vec<Asset>,
+}
+
+/// Runs the whole pipeline like [`build`], but puts the site into `site`
+/// (the preview server's memory) instead of an output folder. Gives the
+/// report and, when nothing stopped the pipeline before rendering, what it
+/// rendered from; `site` holds a complete site only if the report has no errors.
+pub fn build_into(options: &BuildOptions, site: &dyn SiteSink) -> (BuildReport, Option<Prepared>) {
+    let started = Instant::now();
+    let mut config = match Config::load(&options.root) {
+        Ok(config) => config,
+        Err(errors) => {
+            return (
+                BuildReport::failed(Outcome::ConfigErrors, errors, started),
+                None,
+            )
+        }
+    };
+    if let Some(base) = &options.base_path {
+        config.base_path = Some(normalise_base_path(base));
+    }
+    let mut sink = Diagnostics::new();
+    let theme = Theme::load(&config);
+    let (edition, assets) = read_edition(&config, &mut sink);
+    let theme = match theme {
+        Ok(theme) => theme,
+        Err(errors) => {
+            sink.extend(errors);
+            let report = finish(sink, Outcome::EditionErrors, &edition, 0, None, started);
+            return (report, None);
+        }
+    };
+    let mut pages = 0;
+    if !sink.has_errors() {
+        let renderer = Renderer::new(&theme, &config, &edition);
+        let (rendered, indexed) = rayon::join(
+            || {
+                render_all(
+                    &renderer,
+                    Some(site),
+                    &assets,
+                    &Progress { enabled: false },
+                    &mut sink,
+                )
+            },
+            // The preview's search box works too: the index goes into memory beside the pages.
+            || write_search_index(&renderer, Some(site)),
+        );
+        pages = rendered;
+        if let Some((Err(d), _)) = indexed {
+            sink.push(d);
+        }
+    }
+    let outcome = match sink.has_errors() {
+        true => Outcome::EditionErrors,
+        false => Outcome::Built,
+    };
+    let report = finish(sink, outcome, &edition, pages, None, started);
+    let prepared = Prepared {
+        config,
+        theme,
+        edition,
+        assets,
+    };
+    (report, Some(prepared))
 }
 
 /// Loads, parses and resolves the edition: everything a command needs before rendering.
@@ -312,46 +393,19 @@ fn parse_all(
 /// Renders every page and, when `staging` is given, writes it. Returns the number of pages.
 fn render_all(
     renderer: &Renderer,
-    staging: Option<&Staging>,
+    staging: Option<&dyn SiteSink>,
     assets: &[Asset],
     progress: &Progress,
     sink: &mut Diagnostics,
 ) -> usize {
-    let write = |rel: &str, html: Result<String, Diagnostic>| -> Result<(), Diagnostic> {
-        let html = html?;
-        match staging {
-            Some(s) => s
-                .write(rel, html.as_bytes())
-                .map_err(|e| write_error(&s.dir, rel, e)),
-            None => Ok(()),
-        }
-    };
+    let write = |rel: &str, html: Result<String, Diagnostic>| write_page(staging, rel, html);
     let order = renderer.reading_order();
     let done = AtomicUsize::new(0);
     let text_results: Vec<Result<(), Diagnostic>> = order
         .par_iter()
         .enumerate()
-        .map(|(position, &index)| {
-            let previous = position.checked_sub(1).map(|p| order[p]);
-            let next = order.get(position + 1).copied();
-            let text = &renderer.edition.texts[index];
-            let slug = &text.id;
-            let result = write(
-                &format!("{slug}/index.html"),
-                renderer.text(index, (previous, next)),
-            )
-            .and_then(|()| match text.notes.is_empty() {
-                true => Ok(()),
-                false => write(
-                    &format!("{slug}/{}", annotations::FILE_NAME),
-                    Ok(annotations::annotation_page(text, renderer.config).to_string()),
-                ),
-            })
-            .and_then(|()| {
-                cite::exports(text, renderer.config)
-                    .into_iter()
-                    .try_for_each(|(rel, body)| write(&rel, Ok(body)))
-            });
+        .map(|(position, _)| {
+            let result = write_text(renderer, staging, &order, position);
             progress.tick(done.fetch_add(1, Ordering::Relaxed) + 1, order.len());
             result
         })
@@ -411,7 +465,7 @@ fn render_all(
 /// search and is being written; returns how long it took.
 fn write_search_index(
     renderer: &Renderer,
-    staging: Option<&Staging>,
+    staging: Option<&dyn SiteSink>,
 ) -> Option<(Result<(), Diagnostic>, Duration)> {
     let staging = staging.filter(|_| renderer.has_search_page())?;
     let started = Instant::now();
@@ -419,7 +473,7 @@ fn write_search_index(
     let result = search::build_index(records, &renderer.config.edition.language)
         .map_err(|e| {
             Diagnostic::error(
-                display_path(&staging.dir.join(search::DIR)),
+                display_path(&staging.location().join(search::DIR)),
                 format!("cannot build the search index: {e}"),
             )
             .with_help("this is a bug; build without search (`[search] enabled = false` in book.toml) and report it")
@@ -429,14 +483,61 @@ fn write_search_index(
                 let rel = format!("{}/{}", search::DIR, file.rel);
                 staging
                     .write(&rel, &file.contents)
-                    .map_err(|e| write_error(&staging.dir, &rel, e))
+                    .map_err(|e| write_error(staging.location(), &rel, e))
             })
         });
     Some((result, started.elapsed()))
 }
 
+/// Writes one rendered page into `staging`, if there is one.
+pub fn write_page(
+    staging: Option<&dyn SiteSink>,
+    rel: &str,
+    html: Result<String, Diagnostic>,
+) -> Result<(), Diagnostic> {
+    let html = html?;
+    match staging {
+        Some(s) => s
+            .write(rel, html.as_bytes())
+            .map_err(|e| write_error(s.location(), rel, e)),
+        None => Ok(()),
+    }
+}
+
+/// Renders and writes the files of the text at `position` in reading `order`:
+/// its page, its annotations (if it has notes) and its citation exports.
+pub fn write_text(
+    renderer: &Renderer,
+    staging: Option<&dyn SiteSink>,
+    order: &[usize],
+    position: usize,
+) -> Result<(), Diagnostic> {
+    let write = |rel: &str, html: Result<String, Diagnostic>| write_page(staging, rel, html);
+    let index = order[position];
+    let previous = position.checked_sub(1).map(|p| order[p]);
+    let next = order.get(position + 1).copied();
+    let text = &renderer.edition.texts[index];
+    let slug = &text.id;
+    write(
+        &format!("{slug}/index.html"),
+        renderer.text(index, (previous, next)),
+    )
+    .and_then(|()| match text.notes.is_empty() {
+        true => Ok(()),
+        false => write(
+            &format!("{slug}/{}", annotations::FILE_NAME),
+            Ok(annotations::annotation_page(text, renderer.config).to_string()),
+        ),
+    })
+    .and_then(|()| {
+        cite::exports(text, renderer.config)
+            .into_iter()
+            .try_for_each(|(rel, body)| write(&rel, Ok(body)))
+    })
+}
+
 fn copy_static(
-    staging: &Staging,
+    staging: &dyn SiteSink,
     theme_static: &[StaticFile],
     assets: &[Asset],
     edition: &Edition,
@@ -448,7 +549,8 @@ fn copy_static(
             StaticSource::Disk(from) => staging.copy(from, &rel),
             StaticSource::Builtin(body) => staging.write(&rel.to_string_lossy(), body.as_bytes()),
         };
-        results.push(written.map_err(|e| write_error(&staging.dir, &rel.to_string_lossy(), e)));
+        results
+            .push(written.map_err(|e| write_error(staging.location(), &rel.to_string_lossy(), e)));
     }
     let slugs: std::collections::HashSet<&str> =
         edition.texts.iter().map(|t| t.id.0.as_str()).collect();
@@ -471,7 +573,7 @@ fn copy_static(
         }
         staging
             .copy(&from, &rel)
-            .map_err(|e| write_error(&staging.dir, &rel.to_string_lossy(), e))
+            .map_err(|e| write_error(staging.location(), &rel.to_string_lossy(), e))
     }));
     results
 }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Position};
 use crate::load::{FileKind, SourceFile};
 use crate::parse::front_matter;
+use crate::parse::markdown::slugify;
 use crate::parse::notes::{self, RawNote};
 use crate::parse::{parse_file, Parsed};
 
@@ -214,6 +215,47 @@ pub fn write_atomically(
         let _ = fs::remove_file(&temp);
     }
     result.map_err(io)
+}
+
+/// `west-wall` from the quote "the West Wall" (or `paragraph-3`), unlike every id in `used`.
+pub fn note_id_from(quote: Option<&str>, paragraph: Option<u32>, used: &[String]) -> String {
+    let from = match (quote, paragraph) {
+        (Some(q), _) => q.split_whitespace().take(4).collect::<Vec<_>>().join(" "),
+        (None, Some(p)) => format!("paragraph {p}"),
+        (None, None) => "note".into(),
+    };
+    let mut base: String = slugify(&from)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        base = format!("note-{base}").trim_end_matches('-').to_string();
+    }
+    let used = |id: &str| used.iter().any(|t| t == id);
+    let mut id = base.clone();
+    let mut n = 2;
+    while used(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// Today's date, UTC, as `YYYY-MM-DD` (days since 1970 to a civil date).
+pub fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 #[cfg(test)]

@@ -25,4 +25,5 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod write;

@@ -123,6 +123,30 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
+/// Where a build puts the files of a site: a staging folder, or the preview server's memory.
+pub trait SiteSink: Sync {
+    /// Stores one file; `rel` uses `/` and stays inside the site.
+    fn write(&self, rel: &str, contents: &[u8]) -> io::Result<()>;
+    /// Stores a copy of the file at `from` as `rel`.
+    fn copy(&self, from: &Path, rel: &Path) -> io::Result<()>;
+    /// Where the files go, for messages.
+    fn location(&self) -> &Path;
+}
+
+impl SiteSink for Staging {
+    fn write(&self, rel: &str, contents: &[u8]) -> io::Result<()> {
+        Staging::write(self, rel, contents)
+    }
+
+    fn copy(&self, from: &Path, rel: &Path) -> io::Result<()> {
+        Staging::copy(self, from, rel)
+    }
+
+    fn location(&self) -> &Path {
+        &self.dir
+    }
+}
+
 impl Staging {
     /// Creates a fresh staging folder beside `output` (already checked), clearing
     /// staging folders that earlier, killed builds left behind.

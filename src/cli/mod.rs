@@ -8,6 +8,7 @@ mod check;
 pub mod import;
 mod init;
 mod note;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,7 @@ pub enum Command {
     Init(init::InitArgs),
     Import(import::ImportArgs),
     Note(note::NoteArgs),
+    Serve(serve::ServeArgs),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -42,6 +44,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Import(args) => import::run(args),
         Command::Note(args) => note::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

@@ -6,9 +6,8 @@ use std::process::ExitCode;
 use crate::build::read_edition;
 use crate::config::{display_path, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::edit::{add_note, EditError};
+use crate::edit::{add_note, note_id_from, today, EditError};
 use crate::model::{Edition, Text};
-use crate::parse::markdown::slugify;
 use crate::parse::notes::{NoteType, RawAnchor, RawNote};
 
 /// Add an editorial note to a text, or list the notes of the edition.
@@ -235,45 +234,10 @@ fn body_from_editor() -> Result<String, String> {
         .join("\n"))
 }
 
-/// `west-wall` from the quote "the West Wall", made unique in the edition.
+/// The note's id when `--id` is not given: from the quote's first words, unique in the edition.
 fn default_id(args: &AddArgs, taken: &[String], own: &[String]) -> String {
-    let from = match (&args.quote, args.paragraph) {
-        (Some(q), _) => q.split_whitespace().take(4).collect::<Vec<_>>().join(" "),
-        (None, Some(p)) => format!("paragraph {p}"),
-        (None, None) => "note".into(),
-    };
-    let mut base: String = slugify(&from)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
-    if !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        base = format!("note-{base}").trim_end_matches('-').to_string();
-    }
-    let used = |id: &str| taken.iter().chain(own).any(|t| t == id);
-    let mut id = base.clone();
-    let mut n = 2;
-    while used(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    id
-}
-
-/// Today's date, UTC, as `YYYY-MM-DD` (days since 1970 to a civil date).
-fn today() -> String {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400) as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    let used: Vec<String> = taken.iter().chain(own).cloned().collect();
+    note_id_from(args.quote.as_deref(), args.paragraph, &used)
 }
 
 fn run_list(args: &ListArgs) -> ExitCode {
@@ -325,7 +289,7 @@ fn run_list(args: &ListArgs) -> ExitCode {
 mod tests {
     #[test]
     fn today_is_a_date() {
-        let today = super::today();
+        let today = crate::edit::today();
         assert_eq!(today.len(), 10);
         assert!(crate::model::PartialDate::parse(&today).is_some_and(|d| d.year >= 2024));
     }

@@ -8,6 +8,7 @@
 //                [--inject FILE]... [--type-into SELECTOR --type TEXT [--enter]]
 //                [--eval JS | --eval-file FILE] [--screenshot OUT.png]
 //                [--no-script] [--media print] [--color-scheme dark]
+//                [--ready-file FILE] [--wait-for JS] [--wait-ms 20000] [--then-eval JS]
 //
 // --type-into focuses the element, --type types TEXT into it key by key (as
 // a reader would), and --enter then presses Enter and waits for the page
@@ -15,6 +16,12 @@
 // --no-script disables the page's own JavaScript (the --eval expression
 // still runs, as DevTools' does); --media and --color-scheme emulate the
 // CSS media type and `prefers-color-scheme`.
+//
+// For pages that change while open (the preview's live reload): after --eval,
+// --ready-file is written (so a test knows it may now change files on disk),
+// then --wait-for is evaluated every 100 ms, in whatever page is loaded by
+// then (reloads included), until it is truthy or --wait-ms pass (an error);
+// then --then-eval runs. Their results are "waitedMs" and "then".
 //
 // Prints one JSON object on stdout:
 //   {"ok":true,"value":<result of --eval, awaited if a promise>,
@@ -34,7 +41,7 @@ const automaticFavicon = (url, type) => type === 'Other' && /^https?:\/\/[^/]+\/
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 function parseArgs(argv) {
-  const o = { width: 1280, height: 800, timeoutMs: 60000, inject: [] };
+  const o = { width: 1280, height: 800, timeoutMs: 60000, inject: [], waitMs: 20000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -57,6 +64,10 @@ function parseArgs(argv) {
       case '--no-script': o.noScript = true; break;
       case '--media': o.media = v(); break;
       case '--color-scheme': o.colorScheme = v(); break;
+      case '--ready-file': o.readyFile = v(); break;
+      case '--wait-for': o.waitFor = v(); break;
+      case '--wait-ms': o.waitMs = Number(v()); break;
+      case '--then-eval': o.thenEval = v(); break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
@@ -201,7 +212,38 @@ async function main() {
       const { data } = await send('Page.captureScreenshot', { format: 'png' }, sessionId);
       writeFileSync(opts.screenshot, Buffer.from(data, 'base64'));
     }
-    result = { ok: true, value, console: consoleMessages, exceptions, failed };
+    if (opts.readyFile) writeFileSync(opts.readyFile, 'ready\n');
+    let waitedMs = null;
+    if (opts.waitFor !== undefined) {
+      const started = Date.now();
+      while (waitedMs === null) {
+        try {
+          const r = await send('Runtime.evaluate', {
+            expression: opts.waitFor, awaitPromise: true, returnByValue: true,
+          }, sessionId);
+          if (!r.exceptionDetails && r.result.value) waitedMs = Date.now() - started;
+        } catch {
+          // the page is between two documents: try again
+        }
+        if (waitedMs !== null) break;
+        if (Date.now() - started > opts.waitMs) {
+          throw new Error(`--wait-for did not hold within ${opts.waitMs} ms: ${opts.waitFor}`);
+        }
+        await sleep(100);
+      }
+    }
+    let then = null;
+    if (opts.thenEval !== undefined) {
+      const r = await send('Runtime.evaluate', {
+        expression: opts.thenEval, awaitPromise: true, returnByValue: true,
+      }, sessionId);
+      if (r.exceptionDetails) {
+        const d = r.exceptionDetails;
+        throw new Error(`--then-eval threw: ${(d.exception && d.exception.description) || d.text}`);
+      }
+      then = r.result.value === undefined ? null : r.result.value;
+    }
+    result = { ok: true, value, waitedMs, then, console: consoleMessages, exceptions, failed };
     await Promise.race([send('Browser.close').catch(() => {}), sleep(2000)]);
   } catch (e) {
     result = { ok: false, error: String((e && e.message) || e) };

@@ -17,6 +17,7 @@
 #![allow(dead_code)]
 
 pub mod links;
+pub mod preview;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -647,6 +648,51 @@ impl Chromium {
                 })
                 .collect(),
         )
+    }
+
+    /// Opens `url`, evaluates `js`, then calls `while_open` (to change files
+    /// on disk, say) with the page still open, and waits — across reloads —
+    /// until `wait_for` is truthy; then evaluates `then`. Returns the JSON of
+    /// cdp.mjs: `value` (of `js`), `waitedMs`, `then`, `console`, `exceptions`.
+    pub fn watch(
+        &self,
+        url: &str,
+        js: &str,
+        while_open: impl FnOnce(),
+        wait_for: &str,
+        then: &str,
+    ) -> serde_json::Value {
+        let ready = tempfile::tempdir().expect("a folder for the ready file");
+        let ready_file = ready.path().join("ready");
+        let mut cmd = self.cdp_command(url, 1280, 800, &[]);
+        cmd.args(["--eval", js, "--wait-for", wait_for, "--then-eval", then])
+            .arg("--ready-file")
+            .arg(&ready_file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = cmd.spawn().expect("node cdp.mjs starts");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !ready_file.exists() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(20));
+        }
+        if ready_file.exists() {
+            while_open();
+        }
+        let out = child.wait_with_output().expect("node cdp.mjs ends");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let json: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
+            panic!(
+                "cdp.mjs printed no JSON ({e}); {}",
+                describe_output("node cdp.mjs", &out)
+            )
+        });
+        assert!(
+            json["ok"] == true,
+            "headless Chromium failed: {}\n{}",
+            json["error"],
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json
     }
 
     fn cdp_command(&self, url: &str, width: u32, height: u32, inject: &[&Path]) -> Command {
