@@ -126,7 +126,7 @@ row() { # label scholia_s scholia_cpu scholia_mb hugo_s hugo_cpu hugo_mb
 for n in "${sizes[@]}"; do
     in=$BENCH_DIR/n$n
     want="\"n\": $n, \"seed\": $SEED"
-    if [ -f "$in/STAMP" ] && grep -q "\"generator\": 1, $want" "$in/STAMP" && ! grep -q '"entities"' "$in/STAMP"; then
+    if [ -f "$in/STAMP" ] && grep -q "\"generator\": 2, $want" "$in/STAMP" && ! grep -q '"entities"' "$in/STAMP"; then
         say "reusing the generated edition in $in"
     else
         say "generating $n texts into $in"

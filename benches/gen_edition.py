@@ -5,7 +5,7 @@ edition and as a Hugo site with the same content.
     python3 benches/gen_edition.py N OUTDIR [--seed 42] [--seeds DIR] [--entities K]
 
 writes
-    OUTDIR/scholia/book.toml                    [edition] title, [build] theme
+    OUTDIR/scholia/book.toml                    [edition] title, [build] theme, [search] off
     OUTDIR/scholia/content/<section>/_index.md  10 sections
     OUTDIR/scholia/content/<section>/<slug>.md  the texts
     OUTDIR/hugo/hugo.toml, layouts/, static/    a minimal Hugo site ...
@@ -44,7 +44,7 @@ import re
 import shutil
 import sys
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SECTIONS = 10
 PARAGRAPHS = 50
 HEADING_EVERY = 8
@@ -337,7 +337,10 @@ def main():
 
     write(
         os.path.join(sch, "book.toml"),
-        f"[edition]\ntitle = {yaml_str(title)}\nlanguage = \"en\"\n\n[build]\ntheme = \"default\"\n",
+        f"[edition]\ntitle = {yaml_str(title)}\nlanguage = \"en\"\n\n[build]\ntheme = \"default\"\n"
+        # Hugo builds no search index: the comparison leaves scholia's out too
+        # (benches/search.sh measures it).
+        "\n[search]\nenabled = false\n",
     )
     write(os.path.join(hugo, "hugo.toml"), HUGO_TOML.format(title=yaml_str(title)))
     write(os.path.join(hugo, "layouts/_default/baseof.html"), HUGO_BASEOF)

@@ -18,7 +18,7 @@ use crate::load::{self, Asset};
 use crate::model::{Edition, Text};
 use crate::parse::entities::{self, Registry};
 use crate::parse::{self, ParseContext, Parsed};
-use crate::render::{annotations, cite, Renderer, StaticFile, StaticSource, Theme};
+use crate::render::{annotations, cite, search, Renderer, StaticFile, StaticSource, Theme};
 use crate::resolve;
 use crate::write::{self, SiteSink, Staging};
 
@@ -178,14 +178,26 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     };
     let renderer = Renderer::new(&theme, &config, &edition);
     progress.stage(&format!("rendering {} texts", edition.texts.len()));
-    let pages = render_all(
-        &renderer,
-        staging.as_ref().map(|s| s as &dyn SiteSink),
-        &assets,
-        &progress,
-        &mut sink,
+    // The indexer works mostly on one thread: it runs beside the parallel rendering.
+    let (pages, indexed) = rayon::join(
+        || {
+            render_all(
+                &renderer,
+                staging.as_ref().map(|s| s as &dyn SiteSink),
+                &assets,
+                &progress,
+                &mut sink,
+            )
+        },
+        || write_search_index(&renderer, staging.as_ref().map(|s| s as &dyn SiteSink)),
     );
     timings.mark("render and write");
+    if let Some((result, took)) = indexed {
+        timings.record("search index (beside rendering)", took);
+        if let Err(d) = result {
+            sink.push(d);
+        }
+    }
 
     let outcome = match staging {
         Some(staging) if !sink.has_errors() => match staging.commit() {
@@ -251,6 +263,8 @@ pub fn build_into(options: &BuildOptions, site: &dyn SiteSink) -> (BuildReport, 
     let mut pages = 0;
     if !sink.has_errors() {
         let renderer = Renderer::new(&theme, &config, &edition);
+        // No search index here: at 10,000 texts it takes minutes, so the
+        // preview builds it in the background with [`search_index`].
         pages = render_all(
             &renderer,
             Some(site),
@@ -445,6 +459,7 @@ pub fn spanning_pages(
                 "entities/index.html" => renderer.entities_index(),
                 "notes/index.html" => renderer.notes_index(),
                 "compare/index.html" => renderer.compare(),
+                "search/index.html" => renderer.search_page(),
                 "sitemap.xml" => renderer.sitemap().map(Ok),
                 _ => None,
             };
@@ -454,14 +469,65 @@ pub fn spanning_pages(
 }
 
 /// The paths of the pages that span the edition.
-pub const SPANNING_PAGES: [&str; 6] = [
+pub const SPANNING_PAGES: [&str; 7] = [
     "index.html",
     "404.html",
     "entities/index.html",
     "notes/index.html",
     "compare/index.html",
+    "search/index.html",
     "sitemap.xml",
 ];
+
+/// What the search index of a prepared edition is made of, if its site has
+/// search: quick to take, so the slow [`search_index`] can run without it.
+pub fn search_records(prepared: &Prepared) -> Option<(Vec<search::Record>, String)> {
+    let renderer = Renderer::new(&prepared.theme, &prepared.config, &prepared.edition);
+    renderer.has_search_page().then(|| {
+        let records = search::records(&prepared.edition, renderer.has_template("entity.html"));
+        (records, prepared.config.edition.language.clone())
+    })
+}
+
+/// The files of the search index, by their path in the site (`pagefind/…`).
+pub fn search_index(
+    records: Vec<search::Record>,
+    language: &str,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let files = search::build_index(records, language)?;
+    Ok(files
+        .into_iter()
+        .map(|file| (format!("{}/{}", search::DIR, file.rel), file.contents))
+        .collect())
+}
+
+/// Builds the search index and writes it under `pagefind/`, when the site has
+/// search and is being written; returns how long it took.
+fn write_search_index(
+    renderer: &Renderer,
+    staging: Option<&dyn SiteSink>,
+) -> Option<(Result<(), Diagnostic>, Duration)> {
+    let staging = staging.filter(|_| renderer.has_search_page())?;
+    let started = Instant::now();
+    let records = search::records(renderer.edition, renderer.has_template("entity.html"));
+    let result = search::build_index(records, &renderer.config.edition.language)
+        .map_err(|e| {
+            Diagnostic::error(
+                display_path(&staging.location().join(search::DIR)),
+                format!("cannot build the search index: {e}"),
+            )
+            .with_help("this is a bug; build without search (`[search] enabled = false` in book.toml) and report it")
+        })
+        .and_then(|files| {
+            files.par_iter().try_for_each(|file| {
+                let rel = format!("{}/{}", search::DIR, file.rel);
+                staging
+                    .write(&rel, &file.contents)
+                    .map_err(|e| write_error(staging.location(), &rel, e))
+            })
+        });
+    Some((result, started.elapsed()))
+}
 
 /// Writes one rendered page into `staging`, if there is one.
 pub fn write_page(
@@ -601,6 +667,11 @@ impl Timings {
         let now = Instant::now();
         self.stages.push((stage, now - self.last));
         self.last = now;
+    }
+
+    /// A stage that ran beside the others, timed on its own.
+    fn record(&mut self, stage: &'static str, took: Duration) {
+        self.stages.push((stage, took));
     }
 
     pub(crate) fn report(&self) {

@@ -21,6 +21,14 @@ struct RawBook {
     build: RawBuild,
     #[serde(default)]
     entities: RawEntities,
+    #[serde(default)]
+    search: RawSearch,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    enabled: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -96,6 +104,8 @@ pub struct Config {
     /// The path the site is served under (`/` or `/sub/path/`), used where a
     /// relative URL cannot work: the 404 page, which hosts serve at any depth.
     pub base_path: Option<String>,
+    /// Build the full-text search index and the search page (`[search] enabled`, on by default).
+    pub search: bool,
 }
 
 impl Config {
@@ -219,6 +229,7 @@ fn resolve(
             in_headings: raw.entities.in_headings.unwrap_or(false),
         },
         base_path: base_url.as_deref().map(url_path),
+        search: raw.search.enabled.unwrap_or(true),
     })
 }
 
@@ -328,6 +339,16 @@ mod tests {
         assert_eq!(config.edition.language, "en");
         assert!(config.output_dir.ends_with("book"));
         assert!(config.base_path.is_none());
+        assert!(config.search, "search is on unless book.toml turns it off");
+    }
+
+    #[test]
+    fn search_can_be_turned_off() {
+        let config = load("[edition]\ntitle = \"T\"\n[search]\nenabled = false\n").unwrap();
+        assert!(!config.search);
+        let errors = load("[edition]\ntitle = \"T\"\n[search]\nenable = false\n").unwrap_err();
+        assert_eq!(errors[0].message, "unknown key `enable` in book.toml");
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `enabled`?"));
     }
 
     #[test]

@@ -95,6 +95,9 @@ pub struct Heading {
     pub level: u8,
     pub id: String,
     pub text: String,
+    /// How many numbered blocks come before it, to place it among them.
+    #[serde(skip)]
+    pub blocks_before: usize,
 }
 
 /// A numbered block (`p-N`): what a reader cites and links to.

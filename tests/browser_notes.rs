@@ -28,7 +28,8 @@ const OPEN_NOTE: &str = r#"
   return {
     before,
     after: visible(note),
-    inViewport: r.top >= 0 && r.top < window.innerHeight,
+    // Scrolling is by whole pixels, layout by fractions: a top of -0.125 is at the top.
+    inViewport: r.top > -1 && r.top < window.innerHeight,
     text: note.innerText,
   };
 })()

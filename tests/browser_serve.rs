@@ -86,7 +86,7 @@ fn a_note_added_through_the_form_is_on_the_page_and_in_the_file() {
         &format!("{}a/", preview.url),
         ADD_NOTE,
         || {},
-        "document.body.innerText.includes('from the browser') && !document.getElementById('scholia-note-form').open",
+        "document.readyState === 'complete' && document.querySelector('.endnotes') && document.body.innerText.includes('from the browser') && !document.getElementById('scholia-note-form').open",
         "document.querySelector('.endnotes').innerText",
     );
     let form = &seen["value"];

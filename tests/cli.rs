@@ -213,7 +213,7 @@ fn exit_codes() {
     assert_eq!(built.status.code(), Some(0));
     let stdout = String::from_utf8(built.stdout).unwrap();
     assert!(
-        stdout.starts_with("Built 1 text (6 pages) into book in "),
+        stdout.starts_with("Built 1 text (7 pages) into book in "),
         "{stdout}"
     );
     assert_eq!(
@@ -233,7 +233,7 @@ fn check_writes_nothing() {
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.starts_with("Checked 1 text (6 pages): no errors, in "),
+        stdout.starts_with("Checked 1 text (7 pages): no errors, in "),
         "{stdout}"
     );
     let entries: Vec<_> = fs::read_dir(dir.path())

@@ -83,6 +83,12 @@ fn files_have_their_content_types_and_folders_their_index() {
         ("/static/cite.js", "text/javascript; charset=utf-8"),
         ("/a/cite.json", "application/json; charset=utf-8"),
         ("/__scholia/live.js", "text/javascript; charset=utf-8"),
+        // The search box works in the preview too: the index is built into memory.
+        ("/pagefind/pagefind.js", "text/javascript; charset=utf-8"),
+        (
+            "/pagefind/pagefind-entry.json",
+            "application/json; charset=utf-8",
+        ),
     ] {
         let response = preview.get(path);
         assert_eq!(response.status, 200, "{path}");

@@ -756,6 +756,7 @@ impl<'a> State<'a> {
             level: level as u8,
             id,
             text,
+            blocks_before: self.blocks.len(),
         });
     }
 

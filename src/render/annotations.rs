@@ -254,6 +254,7 @@ A second paragraph.
             theme_dir: PathBuf::from("themes/default"),
             entities: Default::default(),
             base_path: None,
+            search: true,
         }
     }
 

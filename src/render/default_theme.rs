@@ -30,6 +30,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/notes.html"),
     ),
     (
+        "templates/search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
         "templates/compare.html",
         include_str!("../../themes/default/templates/compare.html"),
     ),
@@ -44,6 +48,10 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "static/cite.js",
         include_str!("../../themes/default/static/cite.js"),
+    ),
+    (
+        "static/search.js",
+        include_str!("../../themes/default/static/search.js"),
     ),
     (
         "static/compare.js",

@@ -11,6 +11,7 @@ pub mod default_theme;
 pub(crate) mod mentions;
 pub mod notes;
 pub mod plain_theme;
+pub mod search;
 pub mod views;
 
 use std::path::{Path, PathBuf};
@@ -116,6 +117,7 @@ impl<'a> Renderer<'a> {
         SiteView {
             meta: &self.config.edition,
             generator: concat!("scholia ", env!("CARGO_PKG_VERSION")),
+            search: self.has_search_page(),
         }
     }
 
@@ -220,7 +222,23 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn has_template(&self, name: &str) -> bool {
+    /// Whether the edition has search: on in book.toml, and a `search.html` in the theme.
+    pub fn has_search_page(&self) -> bool {
+        self.config.search && self.has_template("search.html")
+    }
+
+    /// The search page, when the edition has search.
+    pub fn search_page(&self) -> Option<Result<String, Diagnostic>> {
+        self.has_search_page().then(|| {
+            let mut context = Context::new();
+            context.insert("site", &self.site());
+            context.insert("page", &self.page("../", "search/", "search"));
+            context.insert("index_url", &format!("../{}/pagefind.js", search::DIR));
+            self.render("search.html", &context, "search/index.html")
+        })
+    }
+
+    pub fn has_template(&self, name: &str) -> bool {
         self.theme.tera.get_template_names().any(|n| n == name)
     }
 

@@ -18,6 +18,8 @@ pub struct SiteView<'a> {
     #[serde(flatten)]
     pub meta: &'a EditionMeta,
     pub generator: &'static str,
+    /// Whether the site has a search page (and the search box that leads to it).
+    pub search: bool,
 }
 
 /// `page`: where this page is, so templates can build relative URLs.
@@ -27,7 +29,7 @@ pub struct PageView {
     pub root: String,
     /// Absolute URL of the page when `base_url` is set.
     pub canonical_url: Option<String>,
-    /// `index`, `text`, `notes`, `entity`, `entities`, `compare` or `404`.
+    /// `index`, `text`, `notes`, `entity`, `entities`, `compare`, `search` or `404`.
     pub kind: &'static str,
 }
 

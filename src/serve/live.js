@@ -136,8 +136,10 @@
       });
       const answer = await response.json();
       if (response.ok) {
+        // The server rebuilt before answering: the live-reload event brings the
+        // new page. Reload by hand only if that event does not come.
         problem.textContent = `Added note ${answer.id} to ${answer.file}; reloading…`;
-        location.reload();
+        setTimeout(() => location.reload(), 3000);
       } else {
         problem.textContent = answer.errors.map((e) => (e.location ? `${e.location}: ` : "") + e.message + (e.help ? `\nhelp: ${e.help}` : "")).join("\n");
       }

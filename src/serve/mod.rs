@@ -13,6 +13,7 @@
 pub mod edit;
 pub mod http;
 pub mod reload;
+pub mod search;
 pub mod site;
 pub mod watch;
 
@@ -83,6 +84,8 @@ pub struct State {
     /// it. Holds the paths changed since the site served was built: a rebuild
     /// that fails keeps them for the next.
     building: Mutex<BTreeSet<PathBuf>>,
+    /// Asks the background indexer for a new search index, once it runs.
+    search_wanted: Mutex<Option<std::sync::mpsc::Sender<()>>>,
     /// One note write at a time per text file.
     file_locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
     pub token: String,
@@ -104,6 +107,7 @@ impl State {
             base_path: RwLock::new("/".into()),
             status,
             building: Mutex::new(BTreeSet::new()),
+            search_wanted: Mutex::new(None),
             file_locks: Mutex::new(HashMap::new()),
             token: session_token(),
             editing: options.bind.is_loopback() || options.allow_remote_edit,
@@ -171,8 +175,10 @@ impl State {
                 report
             }
             Rebuilt::Updated { report, removed } => {
-                let site = self.site().updated(sink, &removed);
-                self.swap_in(site, &report);
+                match self.site().updated(sink, &removed) {
+                    Some(site) => self.swap_in_new(site, &report),
+                    None => self.tell_failed(&report),
+                }
                 pending.clear();
                 log_time("incremental", report.pages, started);
                 report
@@ -203,7 +209,9 @@ impl State {
                 *self.base_path.write().unwrap_or_else(|e| e.into_inner()) = base;
                 *self.prepared.write().unwrap_or_else(|e| e.into_inner()) =
                     Some(Arc::new(prepared));
-                self.swap_in(sink.into_site(), &report);
+                let mut site = sink.into_site();
+                site.keep_folder_of(&self.site(), crate::render::search::DIR);
+                self.swap_in(site, &report);
                 pending.clear();
             }
             (false, None) => {
@@ -216,12 +224,25 @@ impl State {
         report
     }
 
-    /// Serves `site` from now on, and tells open pages to reload.
-    fn swap_in(&self, mut site: Site, report: &BuildReport) {
+    /// Serves `site` from now on, and tells open pages to reload — unless it
+    /// is the site already served: a rebuild that changed nothing (the watcher
+    /// seeing a note the server already built) must not reload every tab again.
+    fn swap_in(&self, site: Site, report: &BuildReport) {
+        match site.same_files_as(&self.site()) {
+            true => self.tell_failed(report),
+            false => self.swap_in_new(site, report),
+        }
+    }
+
+    /// Serves `site`, known to differ from the one served, and tells open pages to reload.
+    fn swap_in_new(&self, mut site: Site, report: &BuildReport) {
         let version = self.status.borrow().site + 1;
         site.version = version;
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
         self.tell(version, report);
+        if let Some(indexer) = &*self.search_wanted.lock().unwrap_or_else(|e| e.into_inner()) {
+            let _ = indexer.send(());
+        }
     }
 
     /// Tells open pages the errors of a build; the site served stays.
@@ -316,6 +337,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), ServeError> {
         println!("{}", report.summary().replace(" into  ", " "));
     }
     let _watcher = watch::start(state.clone());
+    search::start(state.clone());
     let url = format!("http://{}{}", shown_host(address), state.base_path());
     println!("Serving the edition at {url} (Ctrl-C to stop)");
     if !state.editing {

@@ -29,22 +29,63 @@ impl Site {
         self.files.get(rel).map(|body| &body[..])
     }
 
-    /// This site with the files of `changes` put in and those `removed` taken out.
-    pub fn updated(&self, changes: MemorySink, removed: &[String]) -> Site {
+    /// This site with the files of `changes` put in and those `removed` taken
+    /// out; `None` if that changes no file (an edit already built, saved again).
+    pub fn updated(&self, changes: MemorySink, removed: &[String]) -> Option<Site> {
+        let changes = changes.into_site().files;
+        let unchanged = changes
+            .iter()
+            .all(|(rel, body)| self.files.get(rel) == Some(body))
+            && removed
+                .iter()
+                .all(|rel| !self.files.contains_key(rel.as_str()));
+        if unchanged {
+            return None;
+        }
         let mut files = self.files.clone();
         for rel in removed {
             files.remove(rel.as_str());
         }
-        files.extend(changes.into_site().files);
-        Site {
+        files.extend(changes);
+        Some(Site {
             files,
             version: self.version,
+        })
+    }
+
+    /// This site with the files under `folder/` replaced by `files`.
+    pub fn with_folder(&self, folder: &str, files: Vec<(String, Vec<u8>)>) -> Site {
+        let mut kept = self.files.clone();
+        kept.retain(|rel, _| !in_folder(rel, folder));
+        kept.extend(
+            files
+                .into_iter()
+                .map(|(rel, body)| (Arc::from(rel), Arc::from(body))),
+        );
+        Site {
+            files: kept,
+            version: self.version,
         }
+    }
+
+    /// Takes the files under `folder/` from `old` when this site has none there.
+    pub fn keep_folder_of(&mut self, old: &Site, folder: &str) {
+        if self.files.keys().any(|rel| in_folder(rel, folder)) {
+            return;
+        }
+        let kept = old.files.iter().filter(|(rel, _)| in_folder(rel, folder));
+        self.files
+            .extend(kept.map(|(rel, body)| (rel.clone(), body.clone())));
     }
 
     /// Every file, by its path in the site.
     pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().map(|(rel, body)| (&rel[..], &body[..]))
+    }
+
+    /// The same files with the same bytes: a rebuild that changed nothing a reader sees.
+    pub fn same_files_as(&self, other: &Site) -> bool {
+        self.files == other.files
     }
 
     pub fn len(&self) -> usize {
@@ -64,6 +105,11 @@ impl Site {
             .into_iter()
             .find_map(|c| self.get(&c).map(|body| (c.clone(), body)))
     }
+}
+
+fn in_folder(rel: &str, folder: &str) -> bool {
+    rel.strip_prefix(folder)
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 fn with_slash(rel: &str) -> String {

@@ -5,11 +5,14 @@
 //
 //   node cdp.mjs --chromium /usr/bin/chromium --url URL
 //                [--width 1280] [--height 800] [--timeout-ms 60000]
-//                [--inject FILE]... [--eval JS | --eval-file FILE]
-//                [--screenshot OUT.png]
+//                [--inject FILE]... [--type-into SELECTOR --type TEXT [--enter]]
+//                [--eval JS | --eval-file FILE] [--screenshot OUT.png]
 //                [--no-script] [--media print] [--color-scheme dark]
 //                [--ready-file FILE] [--wait-for JS] [--wait-ms 20000] [--then-eval JS]
 //
+// --type-into focuses the element, --type types TEXT into it key by key (as
+// a reader would), and --enter then presses Enter and waits for the page
+// that opens; --eval runs on that page.
 // --no-script disables the page's own JavaScript (the --eval expression
 // still runs, as DevTools' does); --media and --color-scheme emulate the
 // CSS media type and `prefers-color-scheme`.
@@ -55,6 +58,9 @@ function parseArgs(argv) {
       case '--eval': o.evalJs = v(); break;
       case '--eval-file': o.evalJs = readFileSync(v(), 'utf8'); break;
       case '--screenshot': o.screenshot = v(); break;
+      case '--type-into': o.typeInto = v(); break;
+      case '--type': o.type = v(); break;
+      case '--enter': o.enter = true; break;
       case '--no-script': o.noScript = true; break;
       case '--media': o.media = v(); break;
       case '--color-scheme': o.colorScheme = v(); break;
@@ -188,6 +194,9 @@ async function main() {
       const r = await send('Runtime.evaluate', { expression: readFileSync(file, 'utf8') }, sessionId);
       if (r.exceptionDetails) throw new Error(`injecting ${file}: ${JSON.stringify(r.exceptionDetails)}`);
     }
+    if (opts.typeInto !== undefined) {
+      await typeInto(send, waitEvent, sessionId, opts);
+    }
     let value = null;
     if (opts.evalJs !== undefined) {
       const r = await send('Runtime.evaluate', {
@@ -255,6 +264,28 @@ async function main() {
   }
   process.stdout.write(JSON.stringify(result) + '\n');
   process.exitCode = result.ok ? 0 : 1;
+}
+
+// Focuses `opts.typeInto`, types `opts.type` one key at a time, and with
+// `opts.enter` presses Enter and waits for the page it loads.
+async function typeInto(send, waitEvent, sessionId, opts) {
+  const focus = await send('Runtime.evaluate', {
+    expression: `(() => { const el = document.querySelector(${JSON.stringify(opts.typeInto)});
+      if (!el) return false; el.focus(); return document.activeElement === el; })()`,
+    returnByValue: true,
+  }, sessionId);
+  if (focus.result.value !== true) throw new Error(`--type-into ${opts.typeInto}: no element to focus`);
+  for (const ch of opts.type || '') {
+    await send('Input.dispatchKeyEvent', { type: 'keyDown', key: ch, text: ch, unmodifiedText: ch }, sessionId);
+    await send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch }, sessionId);
+  }
+  if (opts.enter) {
+    const loaded = waitEvent('Page.loadEventFired', sessionId);
+    const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13 };
+    await send('Input.dispatchKeyEvent', { type: 'keyDown', ...enter, text: '\r' }, sessionId);
+    await send('Input.dispatchKeyEvent', { type: 'keyUp', ...enter }, sessionId);
+    await loaded;
+  }
 }
 
 main().catch((e) => {

@@ -555,30 +555,29 @@ impl Chromium {
         let mut cmd = self.cdp_command(url, width, height, inject);
         emulate.add_args(&mut cmd);
         cmd.args(["--eval", js]);
-        let mut json = self.run_cdp(cmd);
-        let strings = |v: &serde_json::Value, f: &dyn Fn(&serde_json::Value) -> String| {
-            v.as_array()
-                .map(|a| a.iter().map(f).collect())
-                .unwrap_or_default()
-        };
-        let field = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_string();
-        PageLoad {
-            value: json["value"].take(),
-            failed: strings(&json["failed"], &|f| {
-                format!(
-                    "{} {}: {}",
-                    field(f, "type"),
-                    field(f, "url"),
-                    field(f, "error")
-                )
-            }),
-            console: strings(&json["console"], &|c| {
-                format!("{}: {}", field(c, "type"), field(c, "text"))
-            }),
-            exceptions: strings(&json["exceptions"], &|e| {
-                e.as_str().unwrap_or("").to_string()
-            }),
-        }
+        page_load(self.run_cdp(cmd))
+    }
+
+    /// Opens `url`, types `text` key by key into the element `selector`,
+    /// presses Enter, and evaluates `js` on the page that opens.
+    pub fn type_and_submit(
+        &self,
+        url: &str,
+        (width, height): (u32, u32),
+        (selector, text): (&str, &str),
+        js: &str,
+    ) -> PageLoad {
+        let mut cmd = self.cdp_command(url, width, height, &[]);
+        cmd.args([
+            "--type-into",
+            selector,
+            "--type",
+            text,
+            "--enter",
+            "--eval",
+            js,
+        ]);
+        page_load(self.run_cdp(cmd))
     }
 
     /// Like [`Chromium::screenshot`] but through the DevTools protocol, after
@@ -606,17 +605,30 @@ impl Chromium {
         height: u32,
         emulate: &Emulate,
     ) -> Option<Vec<AxeViolation>> {
+        self.axe_when_ready(url, (width, height), emulate, "null")
+    }
+
+    /// Like [`Chromium::axe_emulated`], checking the page only once the promise
+    /// `ready` (a JavaScript expression, e.g. results the page fetches) settles.
+    pub fn axe_when_ready(
+        &self,
+        url: &str,
+        (width, height): (u32, u32),
+        emulate: &Emulate,
+        ready: &str,
+    ) -> Option<Vec<AxeViolation>> {
         let axe = tool_or_skip(
             "axe-core (npm axe-core in target/tools, or $SCHOLIA_AXE_JS)",
             axe_js(),
         )?;
-        let js = r#"axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        let run = r#"axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                 // axe fetches stylesheets with XHR, which file:// refuses
                 preload: location.protocol !== "file:"})
             .then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help,
                 nodes: v.nodes.map(n => n.target.join(" "))})))"#;
+        let js = format!("Promise.resolve({ready}).then(() => {run})");
         let value = self
-            .load_emulated(url, width, height, emulate, &[&axe], js)
+            .load_emulated(url, width, height, emulate, &[&axe], &js)
             .value;
         let list = value.as_array().expect("axe returned a list");
         Some(
@@ -720,6 +732,33 @@ impl Chromium {
     }
 }
 
+/// What the DevTools driver reported about a page.
+fn page_load(mut json: serde_json::Value) -> PageLoad {
+    let strings = |v: &serde_json::Value, f: &dyn Fn(&serde_json::Value) -> String| {
+        v.as_array()
+            .map(|a| a.iter().map(f).collect())
+            .unwrap_or_default()
+    };
+    let field = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("").to_string();
+    PageLoad {
+        value: json["value"].take(),
+        failed: strings(&json["failed"], &|f| {
+            format!(
+                "{} {}: {}",
+                field(f, "type"),
+                field(f, "url"),
+                field(f, "error")
+            )
+        }),
+        console: strings(&json["console"], &|c| {
+            format!("{}: {}", field(c, "type"), field(c, "text"))
+        }),
+        exceptions: strings(&json["exceptions"], &|e| {
+            e.as_str().unwrap_or("").to_string()
+        }),
+    }
+}
+
 // --- a static file server on loopback ----------------------------------------
 
 /// A static file server for a folder on 127.0.0.1 (port chosen by the OS),
@@ -784,6 +823,7 @@ fn content_type(path: &Path) -> &'static str {
         "css" => "text/css; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "json" => "application/json",
+        "wasm" => "application/wasm",
         "xml" => "application/xml",
         "txt" => "text/plain; charset=utf-8",
         "svg" => "image/svg+xml",
