@@ -217,6 +217,19 @@ pub fn write_atomically(
     result.map_err(io)
 }
 
+/// The ids of the notes of every text but `text_id`: a new note's id must differ from them.
+pub fn note_ids_of_other_texts(
+    edition: &crate::model::Edition,
+    text_id: &crate::model::TextId,
+) -> Vec<String> {
+    edition
+        .texts
+        .iter()
+        .filter(|t| &t.id != text_id)
+        .flat_map(|t| t.notes.iter().map(|n| n.note.id.clone()))
+        .collect()
+}
+
 /// `west-wall` from the quote "the West Wall" (or `paragraph-3`), unlike every id in `used`.
 pub fn note_id_from(quote: Option<&str>, paragraph: Option<u32>, used: &[String]) -> String {
     let from = match (quote, paragraph) {

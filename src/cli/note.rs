@@ -135,12 +135,7 @@ fn run_add(args: &AddArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let taken: Vec<String> = edition
-        .texts
-        .iter()
-        .filter(|t| t.id != text.id)
-        .flat_map(|t| t.notes.iter().map(|n| n.note.id.clone()))
-        .collect();
+    let taken = crate::edit::note_ids_of_other_texts(&edition, &text.id);
     let own: Vec<String> = text.notes.iter().map(|n| n.note.id.clone()).collect();
     let note = RawNote {
         id: args

@@ -207,12 +207,7 @@ fn write_note(state: &State, request: &NoteRequest) -> Result<Added, Response> {
             "this text's file is not in the content folder",
         )
     })?;
-    let taken: Vec<String> = edition
-        .texts
-        .iter()
-        .filter(|t| t.id != text.id)
-        .flat_map(|t| t.notes.iter().map(|n| n.note.id.clone()))
-        .collect();
+    let taken = crate::edit::note_ids_of_other_texts(edition, &text.id);
     let display = text.source_path.clone();
 
     let lock = state.file_lock(&path);

@@ -679,20 +679,7 @@ impl Chromium {
             while_open();
         }
         let out = child.wait_with_output().expect("node cdp.mjs ends");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let json: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
-            panic!(
-                "cdp.mjs printed no JSON ({e}); {}",
-                describe_output("node cdp.mjs", &out)
-            )
-        });
-        assert!(
-            json["ok"] == true,
-            "headless Chromium failed: {}\n{}",
-            json["error"],
-            String::from_utf8_lossy(&out.stderr)
-        );
-        json
+        cdp_report(&out)
     }
 
     fn cdp_command(&self, url: &str, width: u32, height: u32, inject: &[&Path]) -> Command {
@@ -715,21 +702,26 @@ impl Chromium {
 
     fn run_cdp(&self, mut cmd: Command) -> serde_json::Value {
         let out = run_with_timeout(&mut cmd, Duration::from_secs(90));
-        let text = String::from_utf8_lossy(&out.stdout);
-        let json: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
-            panic!(
-                "cdp.mjs printed no JSON ({e}); {}",
-                describe_output("node cdp.mjs", &out)
-            )
-        });
-        assert!(
-            json["ok"] == true,
-            "headless Chromium failed: {}\n{}",
-            json["error"],
-            String::from_utf8_lossy(&out.stderr)
-        );
-        json
+        cdp_report(&out)
     }
+}
+
+/// The JSON object cdp.mjs printed; panics with its output if it failed.
+fn cdp_report(out: &Output) -> serde_json::Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json: serde_json::Value = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
+        panic!(
+            "cdp.mjs printed no JSON ({e}); {}",
+            describe_output("node cdp.mjs", out)
+        )
+    });
+    assert!(
+        json["ok"] == true,
+        "headless Chromium failed: {}\n{}",
+        json["error"],
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json
 }
 
 /// What the DevTools driver reported about a page.
