@@ -526,7 +526,9 @@ mod tests {
             report.pages < site.len(),
             "{rel}: not every page is rendered again"
         );
-        let updated = site.updated(sink, &removed);
+        let updated = site
+            .updated(sink, &removed)
+            .unwrap_or_else(|| panic!("{rel}: the edit changes the site"));
         let (full, _) = full_build(root);
         let names = |s: &Site| {
             let mut names: Vec<String> = s.files().map(|(rel, _)| rel.to_string()).collect();
