@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::config::{display_path, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{self, Asset};
-use crate::model::Edition;
+use crate::model::{Edition, Text};
 use crate::parse::entities::{self, Registry};
 use crate::parse::{self, ParseContext, Parsed};
 use crate::render::{annotations, cite, search, Renderer, StaticFile, StaticSource, Theme};
@@ -151,7 +151,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
 
     let theme = Theme::load(&config);
     progress.stage("reading the edition");
-    let (edition, assets) = read_edition_timed(&config, &mut sink, &mut timings);
+    let (edition, assets, _) = read_edition_timed(&config, &mut sink, &mut timings);
     let theme = match theme {
         Ok(theme) => theme,
         Err(errors) => {
@@ -227,6 +227,8 @@ pub struct Prepared {
     pub theme: Theme,
     pub edition: Edition,
     pub assets: Vec<Asset>,
+    /// The files read, for telling what a change on disk touches.
+    pub sources: load::Sources,
 }
 
 /// Runs the whole pipeline like [`build`], but puts the site into `site`
@@ -249,7 +251,7 @@ pub fn build_into(options: &BuildOptions, site: &dyn SiteSink) -> (BuildReport, 
     }
     let mut sink = Diagnostics::new();
     let theme = Theme::load(&config);
-    let (edition, assets) = read_edition(&config, &mut sink);
+    let (edition, assets, sources) = read_edition_timed(&config, &mut sink, &mut Timings::new());
     let theme = match theme {
         Ok(theme) => theme,
         Err(errors) => {
@@ -261,23 +263,15 @@ pub fn build_into(options: &BuildOptions, site: &dyn SiteSink) -> (BuildReport, 
     let mut pages = 0;
     if !sink.has_errors() {
         let renderer = Renderer::new(&theme, &config, &edition);
-        let (rendered, indexed) = rayon::join(
-            || {
-                render_all(
-                    &renderer,
-                    Some(site),
-                    &assets,
-                    &Progress { enabled: false },
-                    &mut sink,
-                )
-            },
-            // The preview's search box works too: the index goes into memory beside the pages.
-            || write_search_index(&renderer, Some(site)),
+        // No search index here: at 10,000 texts it takes minutes, so the
+        // preview builds it in the background with [`search_index`].
+        pages = render_all(
+            &renderer,
+            Some(site),
+            &assets,
+            &Progress { enabled: false },
+            &mut sink,
         );
-        pages = rendered;
-        if let Some((Err(d), _)) = indexed {
-            sink.push(d);
-        }
     }
     let outcome = match sink.has_errors() {
         true => Outcome::EditionErrors,
@@ -289,22 +283,25 @@ pub fn build_into(options: &BuildOptions, site: &dyn SiteSink) -> (BuildReport, 
         theme,
         edition,
         assets,
+        sources,
     };
     (report, Some(prepared))
 }
 
 /// Loads, parses and resolves the edition: everything a command needs before rendering.
 pub fn read_edition(config: &Config, sink: &mut Diagnostics) -> (Edition, Vec<Asset>) {
-    read_edition_timed(config, sink, &mut Timings::new())
+    let (edition, assets, _) = read_edition_timed(config, sink, &mut Timings::new());
+    (edition, assets)
 }
 
 fn read_edition_timed(
     config: &Config,
     sink: &mut Diagnostics,
     timings: &mut Timings,
-) -> (Edition, Vec<Asset>) {
+) -> (Edition, Vec<Asset>, load::Sources) {
     let (loaded, load_problems) = load::load(&config.content_dir);
     sink.extend(load_problems);
+    let sources = load::Sources::of(&loaded);
     timings.mark("list files");
     let (registry_files, text_files): (Vec<_>, Vec<_>) = loaded
         .files
@@ -332,7 +329,7 @@ fn read_edition_timed(
             ),
         );
     }
-    (edition, loaded.assets)
+    (edition, loaded.assets, sources)
 }
 
 fn read_registry(files: &[load::SourceEntry], sink: &mut Diagnostics) -> Registry {
@@ -351,7 +348,7 @@ fn read_registry(files: &[load::SourceEntry], sink: &mut Diagnostics) -> Registr
     registry
 }
 
-fn finish(
+pub(crate) fn finish(
     sink: Diagnostics,
     outcome: Outcome,
     edition: &Edition,
@@ -410,10 +407,8 @@ fn render_all(
             result
         })
         .collect();
-    let mut pages = order.len() + 2;
+    let mut pages = order.len();
     let mut results = text_results;
-    results.push(write("index.html", renderer.index()));
-    results.push(write("404.html", renderer.not_found()));
     let entity_pages: Vec<Result<(), Diagnostic>> = (0..renderer.edition.registry.entities.len())
         .into_par_iter()
         .filter_map(|e| {
@@ -425,24 +420,9 @@ fn render_all(
         .collect();
     pages += entity_pages.len();
     results.extend(entity_pages);
-    if let Some(index) = renderer.entities_index() {
-        results.push(write("entities/index.html", index));
-        pages += 1;
-    }
-    if let Some(notes) = renderer.notes_index() {
-        results.push(write("notes/index.html", notes));
-        pages += 1;
-    }
-    if let Some(search) = renderer.search_page() {
-        results.push(write("search/index.html", search));
-        pages += 1;
-    }
-    if let Some(compare) = renderer.compare() {
-        results.push(write("compare/index.html", compare));
-        pages += 1;
-    }
-    if let Some(sitemap) = renderer.sitemap() {
-        results.push(write("sitemap.xml", Ok(sitemap)));
+    for (rel, page) in spanning_pages(renderer, |_| true) {
+        pages += usize::from(rel.ends_with(".html"));
+        results.push(write(&rel, page));
     }
     if let Some(staging) = staging {
         results.extend(copy_static(
@@ -459,6 +439,66 @@ fn render_all(
         }
     }
     pages
+}
+
+/// The pages that span the edition — the index, the 404 page, the indexes of
+/// entities and notes, the comparison page and the sitemap (the last four if
+/// the theme and config call for them) — by their path in the site; those
+/// of [`SPANNING_PAGES`] that `wanted` takes.
+pub fn spanning_pages(
+    renderer: &Renderer,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<(String, Result<String, Diagnostic>)> {
+    SPANNING_PAGES
+        .iter()
+        .filter(|rel| wanted(rel))
+        .filter_map(|&rel| {
+            let page = match rel {
+                "index.html" => Some(renderer.index()),
+                "404.html" => Some(renderer.not_found()),
+                "entities/index.html" => renderer.entities_index(),
+                "notes/index.html" => renderer.notes_index(),
+                "compare/index.html" => renderer.compare(),
+                "search/index.html" => renderer.search_page(),
+                "sitemap.xml" => renderer.sitemap().map(Ok),
+                _ => None,
+            };
+            Some((rel.to_string(), page?))
+        })
+        .collect()
+}
+
+/// The paths of the pages that span the edition.
+pub const SPANNING_PAGES: [&str; 7] = [
+    "index.html",
+    "404.html",
+    "entities/index.html",
+    "notes/index.html",
+    "compare/index.html",
+    "search/index.html",
+    "sitemap.xml",
+];
+
+/// What the search index of a prepared edition is made of, if its site has
+/// search: quick to take, so the slow [`search_index`] can run without it.
+pub fn search_records(prepared: &Prepared) -> Option<(Vec<search::Record>, String)> {
+    let renderer = Renderer::new(&prepared.theme, &prepared.config, &prepared.edition);
+    renderer.has_search_page().then(|| {
+        let records = search::records(&prepared.edition, renderer.has_template("entity.html"));
+        (records, prepared.config.edition.language.clone())
+    })
+}
+
+/// The files of the search index, by their path in the site (`pagefind/…`).
+pub fn search_index(
+    records: Vec<search::Record>,
+    language: &str,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let files = search::build_index(records, language)?;
+    Ok(files
+        .into_iter()
+        .map(|file| (format!("{}/{}", search::DIR, file.rel), file.contents))
+        .collect())
 }
 
 /// Builds the search index and writes it under `pagefind/`, when the site has
@@ -536,6 +576,17 @@ pub fn write_text(
     })
 }
 
+/// The paths in the site of the files [`write_text`] writes for `text`.
+pub fn text_outputs(text: &Text, config: &Config) -> Vec<String> {
+    let slug = &text.id;
+    let mut files = vec![format!("{slug}/index.html")];
+    if !text.notes.is_empty() {
+        files.push(format!("{slug}/{}", annotations::FILE_NAME));
+    }
+    files.extend(cite::exports(text, config).into_iter().map(|(rel, _)| rel));
+    files
+}
+
 fn copy_static(
     staging: &dyn SiteSink,
     theme_static: &[StaticFile],
@@ -597,14 +648,14 @@ pub fn normalise_base_path(base: &str) -> String {
 }
 
 /// Stage durations, printed to stderr when `SCHOLIA_TIMINGS` is set (for benchmarks and profiling).
-struct Timings {
+pub(crate) struct Timings {
     enabled: bool,
     last: Instant,
     stages: Vec<(&'static str, Duration)>,
 }
 
 impl Timings {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Timings {
             enabled: std::env::var_os("SCHOLIA_TIMINGS").is_some(),
             last: Instant::now(),
@@ -612,7 +663,7 @@ impl Timings {
         }
     }
 
-    fn mark(&mut self, stage: &'static str) {
+    pub(crate) fn mark(&mut self, stage: &'static str) {
         let now = Instant::now();
         self.stages.push((stage, now - self.last));
         self.last = now;
@@ -623,7 +674,7 @@ impl Timings {
         self.stages.push((stage, took));
     }
 
-    fn report(&self) {
+    pub(crate) fn report(&self) {
         if self.enabled {
             let parts: Vec<String> = self
                 .stages

@@ -8,7 +8,8 @@
 //! Tera templates; [`write`] puts the pages into a staging folder and swaps it
 //! in only when the whole build succeeded. Every stage returns its problems as
 //! [`diagnostic::Diagnostic`]s instead of stopping, so one build reports them all.
-//! [`import`] is the side door: plain-text sources in, Markdown texts out.
+//! [`incremental`] builds again only the pages an edit of some texts affects,
+//! for the preview server. [`import`] is the side door: plain-text sources in, Markdown texts out.
 
 // A Diagnostic is a few strings and is returned only on the cold path of a
 // bad input; boxing it everywhere would cost clarity and measure nothing.
@@ -20,6 +21,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod edit;
 pub mod import;
+pub mod incremental;
 pub mod load;
 pub mod model;
 pub mod parse;

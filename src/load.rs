@@ -8,6 +8,7 @@
 //! memory as source and as HTML at once. A file that cannot be read, or is
 //! not UTF-8, becomes a diagnostic rather than stopping the build.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -57,6 +58,41 @@ pub struct SourceFile {
 pub struct Asset {
     pub source: PathBuf,
     pub rel: PathBuf,
+}
+
+/// The files an edition was read from, by path: how a rebuild tells an edit
+/// of a text from any other change.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    pub texts: HashMap<PathBuf, SourceEntry>,
+    /// Section files, registry files and assets.
+    pub others: HashSet<PathBuf>,
+}
+
+impl Sources {
+    pub fn of(loaded: &Loaded) -> Self {
+        let mut sources = Sources::default();
+        for entry in &loaded.files {
+            match entry.kind {
+                FileKind::Text => {
+                    sources.texts.insert(entry.path.clone(), entry.clone());
+                }
+                _ => {
+                    sources.others.insert(entry.path.clone());
+                }
+            }
+        }
+        sources
+            .others
+            .extend(loaded.assets.iter().map(|a| a.source.clone()));
+        sources
+    }
+
+    /// Whether the edition was read from `path` or from a file inside it.
+    pub fn reads_from(&self, path: &Path) -> bool {
+        let inside = |p: &PathBuf| p.starts_with(path);
+        self.texts.keys().any(inside) || self.others.iter().any(inside)
+    }
 }
 
 #[derive(Debug, Default)]

@@ -78,12 +78,20 @@ fn files_have_their_content_types_and_folders_their_index() {
     assert_eq!(preview.get("/a/index.html").status, 200);
     let bare = preview.get("/a");
     assert_eq!((bare.status, bare.header("location")), (302, Some("/a/")));
+    // The search box works in the preview too: the index is built into
+    // memory, on a thread of its own, so it arrives a moment after the pages.
+    assert!(
+        eventually(Duration::from_secs(30), || preview
+            .get("/pagefind/pagefind.js")
+            .status
+            == 200),
+        "the search index is served"
+    );
     for (path, content_type) in [
         ("/static/style.css", "text/css; charset=utf-8"),
         ("/static/cite.js", "text/javascript; charset=utf-8"),
         ("/a/cite.json", "application/json; charset=utf-8"),
         ("/__scholia/live.js", "text/javascript; charset=utf-8"),
-        // The search box works in the preview too: the index is built into memory.
         ("/pagefind/pagefind.js", "text/javascript; charset=utf-8"),
         (
             "/pagefind/pagefind-entry.json",

@@ -86,6 +86,20 @@ impl MentionsByText {
     }
 }
 
+/// What `text` adds to the "In the texts" of `entity` (if shown in context):
+/// an incremental build compares it before and after an edit.
+pub fn text_section_html(text: &Text, entity: usize, root: &str) -> String {
+    let mentions: Vec<usize> = (text.mentions.iter().enumerate())
+        .filter(|(_, m)| m.entity == entity)
+        .map(|(i, _)| i)
+        .collect();
+    let mut html = String::new();
+    if !mentions.is_empty() {
+        in_context_section(&mut html, text, &mentions, root);
+    }
+    html
+}
+
 /// The `<li>` items of "Named in this text": each entity the text mentions,
 /// linked to its page, with the number of mentions.
 pub fn named_in_text_html(edition: &Edition, text: usize, root: &str) -> String {

@@ -8,7 +8,7 @@
 pub mod annotations;
 pub mod cite;
 pub mod default_theme;
-mod mentions;
+pub(crate) mod mentions;
 pub mod notes;
 pub mod plain_theme;
 pub mod search;
@@ -242,10 +242,13 @@ impl<'a> Renderer<'a> {
         self.theme.tera.get_template_names().any(|n| n == name)
     }
 
+    /// Where entity pages are, from the site root: their links start with it.
+    pub const ENTITY_ROOT: &'static str = "../../";
+
     /// The page of entity `index`, if the theme has an `entity.html` template.
     pub fn entity(&self, index: usize) -> Option<Result<String, Diagnostic>> {
         self.has_template("entity.html").then(|| {
-            let root = "../../";
+            let root = Self::ENTITY_ROOT;
             let (entity, mentions, notes) =
                 views::entity_page(self.edition, index, &self.positions, root);
             let path = format!("entities/{}/", entity.summary.id);

@@ -40,6 +40,11 @@ pub struct CrossReferences {
     pub mentions_of: Vec<Vec<(usize, usize)>>,
     /// For each entity, the notes that concern it, as (text, note index).
     pub notes_on: Vec<Vec<(usize, usize)>>,
+    /// For each text, the texts it is connected to by a link (either way) or
+    /// `related:`, and why: where its related texts start from.
+    explicit: Vec<Vec<(usize, String)>>,
+    /// For each entity, the texts that mention it, in text order.
+    texts_of: Vec<Vec<usize>>,
 }
 
 /// How many related texts a page shows.
@@ -50,18 +55,171 @@ const TELLING_ENTITIES: usize = 40;
 const LINK_WEIGHT: usize = 5;
 
 pub fn cross_reference(texts: &[Text], registry: &Registry) -> (CrossReferences, Vec<Diagnostic>) {
+    let (links, diagnostics) = link_texts(texts, registry);
+    let entities_in: Vec<_> = texts.iter().map(count_entities).collect();
+    let mut notes_on = vec![Vec::new(); registry.entities.len()];
+    for (t, text) in texts.iter().enumerate() {
+        for (entity, n) in notes_concerning(text, registry) {
+            notes_on[entity].push((t, n));
+        }
+    }
+    let texts_of = texts_of_entities(&entities_in, registry.entities.len());
+    let related = related_texts(
+        texts,
+        registry,
+        &entities_in,
+        &texts_of,
+        &links.explicit,
+        None,
+    );
+    let cross = CrossReferences {
+        backlinks: links.backlinks,
+        related,
+        mentions_of: mentions_of(texts, registry.entities.len()),
+        entities_in,
+        notes_on,
+        explicit: links.explicit,
+        texts_of,
+    };
+    (cross, diagnostics)
+}
+
+/// What [`cross_reference`] gives once the texts at `changed` were replaced
+/// by new versions of the same files (same slugs): `previous` is what it gave
+/// before. Links are checked again everywhere (that is cheap); the lists by
+/// entity are mended where a changed text is on them, and related texts are
+/// ranked again only for the texts whose ranking can differ ([`rank_again`]).
+pub fn cross_reference_again(
+    texts: &[Text],
+    registry: &Registry,
+    previous: &CrossReferences,
+    changed: &[usize],
+) -> (CrossReferences, Vec<Diagnostic>) {
+    let (links, diagnostics) = link_texts(texts, registry);
+    let mut entities_in = previous.entities_in.clone();
+    for &t in changed {
+        entities_in[t] = count_entities(&texts[t]);
+    }
+    let touched: HashSet<usize> = changed
+        .iter()
+        .flat_map(|&t| previous.entities_in[t].iter().chain(&entities_in[t]))
+        .map(|&(e, _)| e)
+        .collect();
+    let mut mentions_of = previous.mentions_of.clone();
+    let mut texts_of = previous.texts_of.clone();
+    for &e in &touched {
+        mentions_of[e].retain(|(t, _)| !changed.contains(t));
+        texts_of[e].retain(|t| !changed.contains(t));
+    }
+    let mut notes_on = previous.notes_on.clone();
+    for list in &mut notes_on {
+        list.retain(|(t, _)| !changed.contains(t));
+    }
+    for &t in changed {
+        for (m, mention) in texts[t].mentions.iter().enumerate() {
+            mentions_of[mention.entity].push((t, m));
+        }
+        for &(e, _) in &entities_in[t] {
+            texts_of[e].push(t);
+        }
+        for (entity, n) in notes_concerning(&texts[t], registry) {
+            notes_on[entity].push((t, n));
+        }
+    }
+    // A whole build lists them text by text, and within a text in order.
+    for &e in &touched {
+        mentions_of[e].sort_unstable();
+        texts_of[e].sort_unstable();
+    }
+    for list in &mut notes_on {
+        list.sort_unstable();
+    }
+    let redo = rank_again(
+        previous,
+        &entities_in,
+        &texts_of,
+        &links.explicit,
+        changed,
+        too_common(texts.len()),
+    );
+    let related = related_texts(
+        texts,
+        registry,
+        &entities_in,
+        &texts_of,
+        &links.explicit,
+        Some((&redo, &previous.related)),
+    );
+    let cross = CrossReferences {
+        backlinks: links.backlinks,
+        related,
+        mentions_of,
+        entities_in,
+        notes_on,
+        explicit: links.explicit,
+        texts_of,
+    };
+    (cross, diagnostics)
+}
+
+/// The texts whose related texts may differ from `previous` once `changed`
+/// texts changed. A text's ranking reads only its own entities, the set of
+/// texts of each of those entities (its size and members) and its explicit
+/// connections; so it must be redone for the changed texts, for texts whose
+/// explicit connections differ, and for every text of an entity that a
+/// changed text started or stopped mentioning — unless that entity is too
+/// common to count both before and after, when no ranking reads it.
+fn rank_again(
+    previous: &CrossReferences,
+    entities_in: &[Vec<(usize, usize)>],
+    texts_of: &[Vec<usize>],
+    explicit: &[Vec<(usize, String)>],
+    changed: &[usize],
+    too_common: usize,
+) -> Vec<bool> {
+    let mut redo: Vec<bool> = (0..entities_in.len())
+        .map(|t| explicit[t] != previous.explicit[t])
+        .collect();
+    // For each entity whose set of texts changed: texts gained minus texts lost.
+    let mut moved: HashMap<usize, isize> = HashMap::new();
+    for &t in changed {
+        redo[t] = true;
+        let before: HashSet<usize> = previous.entities_in[t].iter().map(|&(e, _)| e).collect();
+        let after: HashSet<usize> = entities_in[t].iter().map(|&(e, _)| e).collect();
+        for &e in after.difference(&before) {
+            *moved.entry(e).or_default() += 1;
+        }
+        for &e in before.difference(&after) {
+            *moved.entry(e).or_default() -= 1;
+        }
+    }
+    for (e, gained) in moved {
+        let now = texts_of[e].len();
+        let before = (now as isize - gained) as usize;
+        if now <= too_common || before <= too_common {
+            for &t in &texts_of[e] {
+                redo[t] = true;
+            }
+        }
+    }
+    redo
+}
+
+/// Backlinks and explicit connections of every text, from its checked links.
+struct Links {
+    backlinks: Vec<Vec<Backlink>>,
+    explicit: Vec<Vec<(usize, String)>>,
+}
+
+/// Checks every `@` link and `related:` entry; what survives becomes backlinks and explicit connections.
+fn link_texts(texts: &[Text], registry: &Registry) -> (Links, Vec<Diagnostic>) {
     let slugs: HashMap<&str, usize> = texts
         .iter()
         .enumerate()
         .map(|(i, t)| (t.id.0.as_str(), i))
         .collect();
     let mut diagnostics = Vec::new();
-    let mut cross = CrossReferences {
-        backlinks: vec![Vec::new(); texts.len()],
-        mentions_of: vec![Vec::new(); registry.entities.len()],
-        notes_on: vec![Vec::new(); registry.entities.len()],
-        ..CrossReferences::default()
-    };
+    let mut backlinks = vec![Vec::new(); texts.len()];
     let mut explicit: Vec<Vec<(usize, String)>> = vec![Vec::new(); texts.len()];
     for (from, text) in texts.iter().enumerate() {
         for link in &text.links {
@@ -71,7 +229,7 @@ pub fn cross_reference(texts: &[Text], registry: &Registry) -> (CrossReferences,
                     Some(&to) => match fragment.as_deref().filter(|f| !has_anchor(&texts[to], f)) {
                         Some(fragment) => Some(missing_anchor(&texts[to], fragment)),
                         None => {
-                            cross.backlinks[to].push(Backlink { from, paragraph: link.paragraph, note: link.note.clone() });
+                            backlinks[to].push(Backlink { from, paragraph: link.paragraph, note: link.note.clone() });
                             // Each side reads the reason from its own page.
                             let (here, there) = match &link.note {
                                 Some(_) => ("an editors’ note here refers to it", "an editors’ note there refers here"),
@@ -124,34 +282,46 @@ pub fn cross_reference(texts: &[Text], registry: &Registry) -> (CrossReferences,
             }
         }
     }
-    for backlinks in &mut cross.backlinks {
-        backlinks.sort();
-        backlinks.dedup();
+    for list in &mut backlinks {
+        list.sort();
+        list.dedup();
     }
+    let links = Links {
+        backlinks,
+        explicit,
+    };
+    (links, diagnostics)
+}
 
-    cross.entities_in = texts.iter().map(count_entities).collect();
+/// For each entity, its mentions as (text, mention index), text by text.
+fn mentions_of(texts: &[Text], entities: usize) -> Vec<Vec<(usize, usize)>> {
+    let mut mentions_of = vec![Vec::new(); entities];
     for (t, text) in texts.iter().enumerate() {
         for (m, mention) in text.mentions.iter().enumerate() {
-            cross.mentions_of[mention.entity].push((t, m));
-        }
-        for (n, note) in text.notes.iter().enumerate() {
-            let mut concerned: HashSet<usize> = registry
-                .find(&note.note.body)
-                .into_iter()
-                .chain(registry.find(&note.exact))
-                .map(|f| f.entity)
-                .collect();
-            concerned.extend(note.links.iter().filter_map(|l| match &l.target {
-                LinkTarget::Entity(id) => registry.get(id),
-                _ => None,
-            }));
-            for entity in concerned {
-                cross.notes_on[entity].push((t, n));
-            }
+            mentions_of[mention.entity].push((t, m));
         }
     }
-    cross.related = related_texts(texts, registry, &cross.entities_in, &explicit);
-    (cross, diagnostics)
+    mentions_of
+}
+
+/// The (entity, note index) pairs of a text: each note concerns the
+/// entities its body or its passage names, and those it links.
+fn notes_concerning(text: &Text, registry: &Registry) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    for (n, note) in text.notes.iter().enumerate() {
+        let mut concerned: HashSet<usize> = registry
+            .find(&note.note.body)
+            .into_iter()
+            .chain(registry.find(&note.exact))
+            .map(|f| f.entity)
+            .collect();
+        concerned.extend(note.links.iter().filter_map(|l| match &l.target {
+            LinkTarget::Entity(id) => registry.get(id),
+            _ => None,
+        }));
+        pairs.extend(concerned.into_iter().map(|entity| (entity, n)));
+    }
+    pairs
 }
 
 fn has_anchor(text: &Text, fragment: &str) -> bool {
@@ -201,6 +371,22 @@ fn count_entities(text: &Text) -> Vec<(usize, usize)> {
     counts
 }
 
+/// For each entity, the texts that mention it, in text order.
+fn texts_of_entities(entities_in: &[Vec<(usize, usize)>], entities: usize) -> Vec<Vec<usize>> {
+    let mut texts_of: Vec<Vec<usize>> = vec![Vec::new(); entities];
+    for (t, entities) in entities_in.iter().enumerate() {
+        for &(e, _) in entities {
+            texts_of[e].push(t);
+        }
+    }
+    texts_of
+}
+
+/// Entities named in more texts than this say little about relatedness and are left out of it.
+fn too_common(texts: usize) -> usize {
+    (texts / 50).max(20)
+}
+
 /// Ranks, for each text, the others by shared entities and explicit links.
 ///
 /// Linear in practice: each text votes only through its most telling
@@ -208,25 +394,29 @@ fn count_entities(text: &Text) -> Vec<(usize, usize)> {
 /// entities named in a large share of the texts are left out altogether —
 /// they say little about relatedness and would make this quadratic. Scores go
 /// into a dense per-thread array; reasons are written for the winners only.
+///
+/// With `previous` (which texts to rank again, and the rankings of before),
+/// the texts not marked keep their previous ranking.
 fn related_texts(
     texts: &[Text],
     registry: &Registry,
     entities_in: &[Vec<(usize, usize)>],
+    texts_of: &[Vec<usize>],
     explicit: &[Vec<(usize, String)>],
+    previous: Option<(&[bool], &[Vec<RelatedText>])>,
 ) -> Vec<Vec<RelatedText>> {
     use rayon::prelude::*;
-    let mut texts_of: Vec<Vec<usize>> = vec![Vec::new(); registry.entities.len()];
-    for (t, entities) in entities_in.iter().enumerate() {
-        for &(e, _) in entities {
-            texts_of[e].push(t);
-        }
-    }
-    let too_common = (texts.len() / 50).max(20);
+    let too_common = too_common(texts.len());
     (0..texts.len())
         .into_par_iter()
         .map_init(
             || (vec![0u32; texts.len()], Vec::new()),
             |(scores, touched), t| {
+                if let Some((redo, before)) = previous {
+                    if !redo[t] {
+                        return before[t].clone();
+                    }
+                }
                 // The text's entities, most telling first.
                 let mut telling: Vec<(usize, usize)> = entities_in[t]
                     .iter()

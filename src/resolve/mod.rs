@@ -52,6 +52,39 @@ pub fn resolve(parsed: Vec<Parsed>, registry: Registry) -> (Edition, Vec<Diagnos
     )
 }
 
+/// What [`resolve_again`] replaced, to put back if the new edition has errors.
+pub struct Replaced {
+    pub cross: CrossReferences,
+    pub sections: Vec<Section>,
+}
+
+/// Resolves `edition` again after the texts at `changed` were replaced by new
+/// versions of the same files, with the same slugs (their folders, the
+/// section files and the registry are as they were): it then holds what
+/// [`resolve`] of all its files would give. Gives what it replaced and the
+/// problems found.
+pub fn resolve_again(edition: &mut Edition, changed: &[usize]) -> (Replaced, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    check_slugs(&edition.texts, &mut diagnostics);
+    check_note_ids(&edition.texts, &mut diagnostics);
+    let (cross, problems) =
+        links::cross_reference_again(&edition.texts, &edition.registry, &edition.cross, changed);
+    diagnostics.extend(problems);
+    let mut sections = edition.sections.clone();
+    for section in &mut sections {
+        if !still_in_order(&section.texts, &edition.texts, changed) {
+            // From text order, as `group_into_sections` starts, so ties fall the same way.
+            section.texts.sort_unstable();
+            sort_in_reading_order(&mut section.texts, &edition.texts);
+        }
+    }
+    let replaced = Replaced {
+        cross: std::mem::replace(&mut edition.cross, cross),
+        sections: std::mem::replace(&mut edition.sections, sections),
+    };
+    (replaced, diagnostics)
+}
+
 fn check_slugs(texts: &[Text], diagnostics: &mut Vec<Diagnostic>) {
     let mut first_use: HashMap<&str, &Text> = HashMap::new();
     for text in texts {
@@ -123,7 +156,7 @@ fn group_into_sections(texts: &[Text], infos: &mut HashMap<String, SectionInfo>)
     let mut sections: Vec<Section> = by_folder
         .into_iter()
         .map(|(folder, mut members)| {
-            members.sort_by(|&a, &b| reading_order(&texts[a], &texts[b]));
+            sort_in_reading_order(&mut members, texts);
             let info = infos.remove(folder);
             let meta = info.as_ref().map(|i| i.meta.clone()).unwrap_or_default();
             Section {
@@ -143,16 +176,31 @@ fn group_into_sections(texts: &[Text], infos: &mut HashMap<String, SectionInfo>)
     sections
 }
 
-/// Texts of a section: by `weight`, then date, then title.
-fn reading_order(a: &Text, b: &Text) -> std::cmp::Ordering {
-    let key = |t: &Text| {
-        (
-            t.meta.weight.unwrap_or(0),
-            t.meta.date.as_ref().map(|d| d.sort_key()),
-            t.meta.title.to_lowercase(),
-        )
-    };
-    key(a).cmp(&key(b))
+/// Texts of a section: by `weight`, then date, then title; a stable sort,
+/// so texts alike in all three keep their order.
+fn sort_in_reading_order(members: &mut [usize], texts: &[Text]) {
+    members.sort_by_cached_key(|&i| reading_key(&texts[i]));
+}
+
+type ReadingKey = (i64, Option<(i32, u8, u8)>, String);
+
+fn reading_key(t: &Text) -> ReadingKey {
+    (
+        t.meta.weight.unwrap_or(0),
+        t.meta.date.as_ref().map(|d| d.sort_key()),
+        t.meta.title.to_lowercase(),
+    )
+}
+
+/// Whether `members`, sorted in reading order before the texts at `changed`
+/// changed, still are: as a sort from text order would give them, ties in
+/// text order. Only pairs of neighbours with a changed text can be out of order.
+fn still_in_order(members: &[usize], texts: &[Text], changed: &[usize]) -> bool {
+    let in_order = |a: usize, b: usize| (reading_key(&texts[a]), a) < (reading_key(&texts[b]), b);
+    members.windows(2).all(|pair| {
+        let (a, b) = (pair[0], pair[1]);
+        !(changed.contains(&a) || changed.contains(&b)) || in_order(a, b)
+    })
 }
 
 /// `02-comintern_era` -> `Comintern era`.

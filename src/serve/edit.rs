@@ -56,6 +56,9 @@ pub struct NoteRequest {
 struct Added {
     id: String,
     file: String,
+    /// The file written, for the rebuild.
+    #[serde(skip)]
+    path: PathBuf,
 }
 
 #[derive(Debug, Serialize)]
@@ -104,8 +107,8 @@ pub async fn add_note(
     let worker = state.clone();
     let result = tokio::task::spawn_blocking(move || {
         let added = write_note(&worker, &request);
-        if added.is_ok() {
-            worker.rebuild();
+        if let Ok(added) = &added {
+            worker.rebuild_after(std::slice::from_ref(&added.path));
         }
         added
     })
@@ -243,6 +246,7 @@ fn write_note(state: &State, request: &NoteRequest) -> Result<Added, Response> {
                     Ok(()) => Ok(Added {
                         id: note.id.clone(),
                         file: display.display().to_string(),
+                        path: path.clone(),
                     }),
                     Err(EditError::Io(_, e)) => Err(io_error(&display, &e)),
                     Err(EditError::Invalid(problems)) => Err(invalid(&problems)),

@@ -13,10 +13,11 @@
 pub mod edit;
 pub mod http;
 pub mod reload;
+pub mod search;
 pub mod site;
 pub mod watch;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -27,6 +28,7 @@ use tokio::sync::watch as channel;
 
 use crate::build::{build_into, BuildOptions, BuildReport, Prepared};
 use crate::diagnostic::Diagnostic;
+use crate::incremental::{self, Rebuilt};
 use site::{MemorySink, Site};
 
 /// What `scholia serve` was asked for.
@@ -78,8 +80,12 @@ pub struct State {
     prepared: RwLock<Option<Arc<Prepared>>>,
     base_path: RwLock<String>,
     status: channel::Sender<Status>,
-    /// One rebuild at a time; a change during a build waits and rebuilds after it.
-    building: Mutex<()>,
+    /// One rebuild at a time; a change during a build waits and rebuilds after
+    /// it. Holds the paths changed since the site served was built: a rebuild
+    /// that fails keeps them for the next.
+    building: Mutex<BTreeSet<PathBuf>>,
+    /// Asks the background indexer for a new search index, once it runs.
+    search_wanted: Mutex<Option<std::sync::mpsc::Sender<()>>>,
     /// One note write at a time per text file.
     file_locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
     pub token: String,
@@ -100,7 +106,8 @@ impl State {
             prepared: RwLock::new(None),
             base_path: RwLock::new("/".into()),
             status,
-            building: Mutex::new(()),
+            building: Mutex::new(BTreeSet::new()),
+            search_wanted: Mutex::new(None),
             file_locks: Mutex::new(HashMap::new()),
             token: session_token(),
             editing: options.bind.is_loopback() || options.allow_remote_edit,
@@ -140,7 +147,46 @@ impl State {
     /// Builds the edition into memory; swaps the site in if there were no errors,
     /// and tells open pages either way. Blocks: call it off the async workers.
     pub fn rebuild(&self) -> BuildReport {
-        let _one_at_a_time = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pending = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        self.full_rebuild(&mut pending)
+    }
+
+    /// Rebuilds after `changed` paths changed: only the pages they affect when
+    /// they are edits of texts, else the whole site. Blocks like [`State::rebuild`].
+    pub fn rebuild_after(&self, changed: &[PathBuf]) -> BuildReport {
+        let mut pending = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        pending.extend(changed.iter().cloned());
+        let started = Instant::now();
+        let paths: Vec<PathBuf> = pending.iter().cloned().collect();
+        let sink = MemorySink::default();
+        let rebuilt = {
+            let mut prepared = self.prepared.write().unwrap_or_else(|e| e.into_inner());
+            // Shared only while a note is being written; then build it all.
+            match prepared.as_mut().and_then(Arc::get_mut) {
+                Some(prepared) => incremental::rebuild(prepared, &paths, &sink),
+                None => Rebuilt::NeedsFullBuild,
+            }
+        };
+        match rebuilt {
+            Rebuilt::NeedsFullBuild => self.full_rebuild(&mut pending),
+            Rebuilt::Failed(report) => {
+                self.tell_failed(&report);
+                log_time("incremental, failed", report.pages, started);
+                report
+            }
+            Rebuilt::Updated { report, removed } => {
+                match self.site().updated(sink, &removed) {
+                    Some(site) => self.swap_in_new(site, &report),
+                    None => self.tell_failed(&report),
+                }
+                pending.clear();
+                log_time("incremental", report.pages, started);
+                report
+            }
+        }
+    }
+
+    fn full_rebuild(&self, pending: &mut BTreeSet<PathBuf>) -> BuildReport {
         let started = Instant::now();
         let sink = match crate::config::Config::load(&self.build_options.root) {
             Ok(c) => MemorySink::confined_to(&[&c.content_dir, &c.theme_dir]),
@@ -153,15 +199,8 @@ impl State {
                 crate::config::display_path(&outside).display()
             );
         }
-        let errors: Vec<ShownError> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(ShownError::of)
-            .collect();
-        let mut site_version = self.status.borrow().site;
-        if errors.is_empty() {
-            if let Some(prepared) = prepared {
+        match (has_errors(&report), prepared) {
+            (false, Some(prepared)) => {
                 let base = prepared
                     .config
                     .base_path
@@ -170,30 +209,78 @@ impl State {
                 *self.base_path.write().unwrap_or_else(|e| e.into_inner()) = base;
                 *self.prepared.write().unwrap_or_else(|e| e.into_inner()) =
                     Some(Arc::new(prepared));
+                let mut site = sink.into_site();
+                site.keep_folder_of(&self.site(), crate::render::search::DIR);
+                self.swap_in(site, &report);
+                pending.clear();
             }
-            let mut site = sink.into_site();
-            // A rebuild that changed nothing (the watcher seeing a note the
-            // server already built) must not reload every open tab again.
-            if !site.same_files_as(&self.site()) {
-                site_version += 1;
-                site.version = site_version;
-                *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
+            (false, None) => {
+                self.swap_in(sink.into_site(), &report);
+                pending.clear();
             }
+            (true, _) => self.tell_failed(&report),
         }
-        self.status.send_replace(Status {
-            site: site_version,
-            errors,
-        });
-        if std::env::var_os("SCHOLIA_TIMINGS").is_some() {
-            eprintln!("rebuilt in {} ms", started.elapsed().as_millis());
-        }
+        log_time("full", report.pages, started);
         report
+    }
+
+    /// Serves `site` from now on, and tells open pages to reload — unless it
+    /// is the site already served: a rebuild that changed nothing (the watcher
+    /// seeing a note the server already built) must not reload every tab again.
+    fn swap_in(&self, site: Site, report: &BuildReport) {
+        match site.same_files_as(&self.site()) {
+            true => self.tell_failed(report),
+            false => self.swap_in_new(site, report),
+        }
+    }
+
+    /// Serves `site`, known to differ from the one served, and tells open pages to reload.
+    fn swap_in_new(&self, mut site: Site, report: &BuildReport) {
+        let version = self.status.borrow().site + 1;
+        site.version = version;
+        *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
+        self.tell(version, report);
+        if let Some(indexer) = &*self.search_wanted.lock().unwrap_or_else(|e| e.into_inner()) {
+            let _ = indexer.send(());
+        }
+    }
+
+    /// Tells open pages the errors of a build; the site served stays.
+    fn tell_failed(&self, report: &BuildReport) {
+        // Read apart from the send: a borrow held across it would deadlock.
+        let served = self.status.borrow().site;
+        self.tell(served, report);
+    }
+
+    /// Tells open pages which site is served and the errors of the last build.
+    fn tell(&self, site: u64, report: &BuildReport) {
+        let errors = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(ShownError::of)
+            .collect();
+        self.status.send_replace(Status { site, errors });
     }
 
     /// The lock that serialises writes to one text file.
     pub fn file_lock(&self, path: &Path) -> Arc<Mutex<()>> {
         let mut locks = self.file_locks.lock().unwrap_or_else(|e| e.into_inner());
         locks.entry(path.to_path_buf()).or_default().clone()
+    }
+}
+
+fn has_errors(report: &BuildReport) -> bool {
+    report.diagnostics.iter().any(|d| d.is_error())
+}
+
+/// `rebuilt in N ms (incremental: P pages)`, with `SCHOLIA_TIMINGS` set (benchmarks read it).
+fn log_time(kind: &str, pages: usize, started: Instant) {
+    if std::env::var_os("SCHOLIA_TIMINGS").is_some() {
+        eprintln!(
+            "rebuilt in {} ms ({kind}: {pages} pages)",
+            started.elapsed().as_millis()
+        );
     }
 }
 
@@ -250,6 +337,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), ServeError> {
         println!("{}", report.summary().replace(" into  ", " "));
     }
     let _watcher = watch::start(state.clone());
+    search::start(state.clone());
     let url = format!("http://{}{}", shown_host(address), state.base_path());
     println!("Serving the edition at {url} (Ctrl-C to stop)");
     if !state.editing {

@@ -2,7 +2,9 @@
 //!
 //! [`MemorySink`] is the [`SiteSink`] a preview build writes into; once the
 //! build has no errors its files become a [`Site`], swapped in whole, so a
-//! failed rebuild leaves the last good site being served. URL paths are
+//! failed rebuild leaves the last good site being served. An incremental
+//! rebuild gives a new [`Site`] by [`Site::updated`]: the files are shared
+//! with the old one, so only the pages rendered again are copied. URL paths are
 //! decoded and normalised here: anything that tries to leave the site (`..`,
 //! `%2e%2e`, backslashes, NUL) finds nothing. Nothing is read from disk while
 //! serving, so a symlink cannot lead outside either.
@@ -10,21 +12,75 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::write::SiteSink;
 
 /// The files of one complete build, keyed by their path in the site (`essay/index.html`).
 #[derive(Debug, Default)]
 pub struct Site {
-    files: HashMap<String, Vec<u8>>,
+    files: HashMap<Arc<str>, Arc<[u8]>>,
     /// Which build this is: the count of sites swapped in.
     pub version: u64,
 }
 
 impl Site {
     pub fn get(&self, rel: &str) -> Option<&[u8]> {
-        self.files.get(rel).map(Vec::as_slice)
+        self.files.get(rel).map(|body| &body[..])
+    }
+
+    /// This site with the files of `changes` put in and those `removed` taken
+    /// out; `None` if that changes no file (an edit already built, saved again).
+    pub fn updated(&self, changes: MemorySink, removed: &[String]) -> Option<Site> {
+        let changes = changes.into_site().files;
+        let unchanged = changes
+            .iter()
+            .all(|(rel, body)| self.files.get(rel) == Some(body))
+            && removed
+                .iter()
+                .all(|rel| !self.files.contains_key(rel.as_str()));
+        if unchanged {
+            return None;
+        }
+        let mut files = self.files.clone();
+        for rel in removed {
+            files.remove(rel.as_str());
+        }
+        files.extend(changes);
+        Some(Site {
+            files,
+            version: self.version,
+        })
+    }
+
+    /// This site with the files under `folder/` replaced by `files`.
+    pub fn with_folder(&self, folder: &str, files: Vec<(String, Vec<u8>)>) -> Site {
+        let mut kept = self.files.clone();
+        kept.retain(|rel, _| !in_folder(rel, folder));
+        kept.extend(
+            files
+                .into_iter()
+                .map(|(rel, body)| (Arc::from(rel), Arc::from(body))),
+        );
+        Site {
+            files: kept,
+            version: self.version,
+        }
+    }
+
+    /// Takes the files under `folder/` from `old` when this site has none there.
+    pub fn keep_folder_of(&mut self, old: &Site, folder: &str) {
+        if self.files.keys().any(|rel| in_folder(rel, folder)) {
+            return;
+        }
+        let kept = old.files.iter().filter(|(rel, _)| in_folder(rel, folder));
+        self.files
+            .extend(kept.map(|(rel, body)| (rel.clone(), body.clone())));
+    }
+
+    /// Every file, by its path in the site.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(rel, body)| (&rel[..], &body[..]))
     }
 
     /// The same files with the same bytes: a rebuild that changed nothing a reader sees.
@@ -49,6 +105,11 @@ impl Site {
             .into_iter()
             .find_map(|c| self.get(&c).map(|body| (c.clone(), body)))
     }
+}
+
+fn in_folder(rel: &str, folder: &str) -> bool {
+    rel.strip_prefix(folder)
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 fn with_slash(rel: &str) -> String {
@@ -130,7 +191,10 @@ impl MemorySink {
 
     pub fn into_site(self) -> Site {
         Site {
-            files: self.files.into_inner().unwrap_or_else(|e| e.into_inner()),
+            files: (self.files.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .into_iter()
+                .map(|(rel, body)| (Arc::from(rel), Arc::from(body)))
+                .collect(),
             version: 0,
         }
     }

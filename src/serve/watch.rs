@@ -4,7 +4,8 @@
 //! with native events (inotify, FSEvents, …). Only changes count — reading a
 //! file, as every build does, is not one. Events are debounced: a save that
 //! writes several files rebuilds once, and changes made during a rebuild
-//! cause one more. Where native watching cannot start (too many watches, a
+//! cause one more. The rebuild is told which paths changed, so an edit of a
+//! text renders again only the pages it affects. Where native watching cannot start (too many watches, a
 //! network file system) or `SCHOLIA_POLL` is set, it polls.
 
 use std::path::{Path, PathBuf};
@@ -31,11 +32,12 @@ pub enum Watcher {
 /// Starts watching the edition of `state`; prints why if it cannot.
 pub fn start(state: Arc<State>) -> Watcher {
     let paths = watched_paths(&state);
-    let (changed, changes) = mpsc::channel::<()>();
+    let (changed, changes) = mpsc::channel::<Vec<PathBuf>>();
     let handler = move |result: notify::Result<notify::Event>| {
         if let Ok(event) = result {
-            if is_change(&event) {
-                let _ = changed.send(());
+            let paths = changed_paths(event);
+            if !paths.is_empty() {
+                let _ = changed.send(paths);
             }
         }
     };
@@ -63,11 +65,16 @@ pub fn start(state: Arc<State>) -> Watcher {
     }
 }
 
-/// Waits for a change, lets the burst settle, rebuilds; until the watcher is dropped.
-fn rebuild_on_changes(state: &State, changes: &mpsc::Receiver<()>) {
-    while changes.recv().is_ok() {
-        while changes.recv_timeout(DEBOUNCE).is_ok() {}
-        report(&state.rebuild());
+/// Waits for a change, lets the burst settle, rebuilds what the changed
+/// paths affect; until the watcher is dropped.
+fn rebuild_on_changes(state: &State, changes: &mpsc::Receiver<Vec<PathBuf>>) {
+    while let Ok(mut paths) = changes.recv() {
+        while let Ok(more) = changes.recv_timeout(DEBOUNCE) {
+            paths.extend(more);
+        }
+        paths.sort();
+        paths.dedup();
+        report(&state.rebuild_after(&paths));
     }
 }
 
@@ -101,15 +108,22 @@ fn watched_paths(state: &State) -> Vec<(PathBuf, RecursiveMode)> {
     paths
 }
 
-/// A file created, changed, renamed or removed — not one read — and not a
-/// temporary file of an atomic write or an editor's swap or backup file.
-fn is_change(event: &notify::Event) -> bool {
-    let kind = match event.kind {
+/// The paths of a file created, changed, renamed or removed — not one read —
+/// leaving out temporary files of atomic writes and editors' swap or backup files.
+fn changed_paths(event: notify::Event) -> Vec<PathBuf> {
+    let changes = match event.kind {
         EventKind::Modify(ModifyKind::Metadata(_)) => false,
         EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any => true,
         EventKind::Access(_) | EventKind::Other => false,
     };
-    kind && event.paths.iter().any(|p| is_edition_file(p))
+    match changes {
+        true => event
+            .paths
+            .into_iter()
+            .filter(|p| is_edition_file(p))
+            .collect(),
+        false => Vec::new(),
+    }
 }
 
 fn is_edition_file(path: &Path) -> bool {
