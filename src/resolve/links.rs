@@ -8,6 +8,7 @@
 //! reasons, and the index from each entity to its mentions and notes.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::diagnostic::{closest, Diagnostic};
 use crate::model::{LinkTarget, Text};
@@ -30,21 +31,26 @@ pub struct RelatedText {
 }
 
 /// Everything that connects texts, by text index and entity index.
+///
+/// The lists that can be long and that an edit of one text rarely changes are
+/// shared (`Arc`): `serve` keeps the previous version beside the new one to
+/// compare them, and copying 1.5 million mentions for every keystroke would
+/// cost more than the rest of an incremental rebuild.
 #[derive(Debug, Clone, Default)]
 pub struct CrossReferences {
     pub backlinks: Vec<Vec<Backlink>>,
-    pub related: Vec<Vec<RelatedText>>,
+    pub related: Vec<Arc<Vec<RelatedText>>>,
     /// For each text, the entities it mentions and how often, most mentioned first.
     pub entities_in: Vec<Vec<(usize, usize)>>,
     /// For each entity, its mentions as (text, mention index in that text).
-    pub mentions_of: Vec<Vec<(usize, usize)>>,
+    pub mentions_of: Vec<Arc<Vec<(usize, usize)>>>,
     /// For each entity, the notes that concern it, as (text, note index).
     pub notes_on: Vec<Vec<(usize, usize)>>,
     /// For each text, the texts it is connected to by a link (either way) or
     /// `related:`, and why: where its related texts start from.
     explicit: Vec<Vec<(usize, String)>>,
     /// For each entity, the texts that mention it, in text order.
-    texts_of: Vec<Vec<usize>>,
+    texts_of: Vec<Arc<Vec<usize>>>,
 }
 
 /// How many related texts a page shows.
@@ -100,37 +106,41 @@ pub fn cross_reference_again(
     for &t in changed {
         entities_in[t] = count_entities(&texts[t]);
     }
-    let touched: HashSet<usize> = changed
-        .iter()
-        .flat_map(|&t| previous.entities_in[t].iter().chain(&entities_in[t]))
-        .map(|&(e, _)| e)
-        .collect();
     let mut mentions_of = previous.mentions_of.clone();
     let mut texts_of = previous.texts_of.clone();
-    for &e in &touched {
-        mentions_of[e].retain(|(t, _)| !changed.contains(t));
-        texts_of[e].retain(|t| !changed.contains(t));
+    for &t in changed {
+        let mut mentions_by_entity: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
+        for (m, mention) in texts[t].mentions.iter().enumerate() {
+            mentions_by_entity
+                .entry(mention.entity)
+                .or_default()
+                .push((t, m));
+        }
+        let entities: HashSet<usize> = (previous.entities_in[t].iter().chain(&entities_in[t]))
+            .map(|&(e, _)| e)
+            .collect();
+        for e in entities {
+            let mentions = mentions_by_entity.remove(&e).unwrap_or_default();
+            let mentioned = !mentions.is_empty();
+            splice_text(Arc::make_mut(&mut mentions_of[e]), t, |&(t, _)| t, mentions);
+            splice_text(
+                Arc::make_mut(&mut texts_of[e]),
+                t,
+                |&t| t,
+                mentioned.then_some(t),
+            );
+        }
     }
     let mut notes_on = previous.notes_on.clone();
     for list in &mut notes_on {
         list.retain(|(t, _)| !changed.contains(t));
     }
     for &t in changed {
-        for (m, mention) in texts[t].mentions.iter().enumerate() {
-            mentions_of[mention.entity].push((t, m));
-        }
-        for &(e, _) in &entities_in[t] {
-            texts_of[e].push(t);
-        }
         for (entity, n) in notes_concerning(&texts[t], registry) {
             notes_on[entity].push((t, n));
         }
     }
     // A whole build lists them text by text, and within a text in order.
-    for &e in &touched {
-        mentions_of[e].sort_unstable();
-        texts_of[e].sort_unstable();
-    }
     for list in &mut notes_on {
         list.sort_unstable();
     }
@@ -162,6 +172,19 @@ pub fn cross_reference_again(
     (cross, diagnostics)
 }
 
+/// Replaces the entries of text `t` in `list` (in text order) by `entries`:
+/// where a whole build would put them, without sorting the whole list again.
+fn splice_text<T>(
+    list: &mut Vec<T>,
+    t: usize,
+    text_of: impl Fn(&T) -> usize,
+    entries: impl IntoIterator<Item = T>,
+) {
+    let start = list.partition_point(|x| text_of(x) < t);
+    let end = start + list[start..].partition_point(|x| text_of(x) == t);
+    list.splice(start..end, entries);
+}
+
 /// The texts whose related texts may differ from `previous` once `changed`
 /// texts changed. A text's ranking reads only its own entities, the set of
 /// texts of each of those entities (its size and members) and its explicit
@@ -172,7 +195,7 @@ pub fn cross_reference_again(
 fn rank_again(
     previous: &CrossReferences,
     entities_in: &[Vec<(usize, usize)>],
-    texts_of: &[Vec<usize>],
+    texts_of: &[Arc<Vec<usize>>],
     explicit: &[Vec<(usize, String)>],
     changed: &[usize],
     too_common: usize,
@@ -197,7 +220,7 @@ fn rank_again(
         let now = texts_of[e].len();
         let before = (now as isize - gained) as usize;
         if now <= too_common || before <= too_common {
-            for &t in &texts_of[e] {
+            for &t in texts_of[e].iter() {
                 redo[t] = true;
             }
         }
@@ -294,14 +317,14 @@ fn link_texts(texts: &[Text], registry: &Registry) -> (Links, Vec<Diagnostic>) {
 }
 
 /// For each entity, its mentions as (text, mention index), text by text.
-fn mentions_of(texts: &[Text], entities: usize) -> Vec<Vec<(usize, usize)>> {
+fn mentions_of(texts: &[Text], entities: usize) -> Vec<Arc<Vec<(usize, usize)>>> {
     let mut mentions_of = vec![Vec::new(); entities];
     for (t, text) in texts.iter().enumerate() {
         for (m, mention) in text.mentions.iter().enumerate() {
             mentions_of[mention.entity].push((t, m));
         }
     }
-    mentions_of
+    mentions_of.into_iter().map(Arc::new).collect()
 }
 
 /// The (entity, note index) pairs of a text: each note concerns the
@@ -372,14 +395,14 @@ fn count_entities(text: &Text) -> Vec<(usize, usize)> {
 }
 
 /// For each entity, the texts that mention it, in text order.
-fn texts_of_entities(entities_in: &[Vec<(usize, usize)>], entities: usize) -> Vec<Vec<usize>> {
+fn texts_of_entities(entities_in: &[Vec<(usize, usize)>], entities: usize) -> Vec<Arc<Vec<usize>>> {
     let mut texts_of: Vec<Vec<usize>> = vec![Vec::new(); entities];
     for (t, entities) in entities_in.iter().enumerate() {
         for &(e, _) in entities {
             texts_of[e].push(t);
         }
     }
-    texts_of
+    texts_of.into_iter().map(Arc::new).collect()
 }
 
 /// Entities named in more texts than this say little about relatedness and are left out of it.
@@ -401,10 +424,10 @@ fn related_texts(
     texts: &[Text],
     registry: &Registry,
     entities_in: &[Vec<(usize, usize)>],
-    texts_of: &[Vec<usize>],
+    texts_of: &[Arc<Vec<usize>>],
     explicit: &[Vec<(usize, String)>],
-    previous: Option<(&[bool], &[Vec<RelatedText>])>,
-) -> Vec<Vec<RelatedText>> {
+    previous: Option<(&[bool], &[Arc<Vec<RelatedText>>])>,
+) -> Vec<Arc<Vec<RelatedText>>> {
     use rayon::prelude::*;
     let too_common = too_common(texts.len());
     (0..texts.len())
@@ -481,12 +504,12 @@ fn related_texts(
                             reasons,
                         }
                     })
-                    .collect();
+                    .collect::<Vec<_>>();
                 for &o in touched.iter() {
                     scores[o] = 0;
                 }
                 touched.clear();
-                related
+                Arc::new(related)
             },
         )
         .collect()

@@ -65,7 +65,7 @@ pub struct Replaced {
 /// problems found.
 pub fn resolve_again(edition: &mut Edition, changed: &[usize]) -> (Replaced, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    check_slugs(&edition.texts, &mut diagnostics);
+    // No slug is checked again: they are the same (a changed slug builds it all).
     check_note_ids(&edition.texts, &mut diagnostics);
     let (cross, problems) =
         links::cross_reference_again(&edition.texts, &edition.registry, &edition.cross, changed);
