@@ -39,7 +39,7 @@ pub struct RelatedText {
 #[derive(Debug, Clone, Default)]
 pub struct CrossReferences {
     pub backlinks: Vec<Vec<Backlink>>,
-    pub related: Vec<Arc<Vec<RelatedText>>>,
+    pub related: Vec<RelatedTexts>,
     /// For each text, the entities it mentions and how often, most mentioned first.
     pub entities_in: Vec<Vec<(usize, usize)>>,
     /// For each entity, its mentions as (text, mention index in that text).
@@ -52,6 +52,9 @@ pub struct CrossReferences {
     /// For each entity, the texts that mention it, in text order.
     texts_of: Vec<Arc<Vec<usize>>>,
 }
+
+/// A text's related texts, best first.
+pub type RelatedTexts = Arc<Vec<RelatedText>>;
 
 /// How many related texts a page shows.
 const RELATED_SHOWN: usize = 5;
@@ -426,8 +429,8 @@ fn related_texts(
     entities_in: &[Vec<(usize, usize)>],
     texts_of: &[Arc<Vec<usize>>],
     explicit: &[Vec<(usize, String)>],
-    previous: Option<(&[bool], &[Arc<Vec<RelatedText>>])>,
-) -> Vec<Arc<Vec<RelatedText>>> {
+    previous: Option<(&[bool], &[RelatedTexts])>,
+) -> Vec<RelatedTexts> {
     use rayon::prelude::*;
     let too_common = too_common(texts.len());
     (0..texts.len())
