@@ -175,10 +175,7 @@ impl State {
                 report
             }
             Rebuilt::Updated { report, removed } => {
-                match self.site().updated(sink, &removed) {
-                    Some(site) => self.swap_in_new(site, &report),
-                    None => self.tell_failed(&report),
-                }
+                self.update_served(sink, &removed, &report);
                 pending.clear();
                 log_time("incremental", report.pages, started);
                 report
@@ -239,6 +236,31 @@ impl State {
         let version = self.status.borrow().site + 1;
         site.version = version;
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
+        self.served_new(version, report);
+    }
+
+    /// Puts an incremental rebuild's pages into the site served and tells
+    /// open pages to reload, unless no file changed. In place, unless a
+    /// request still reads the site: then into a copy.
+    fn update_served(&self, changes: MemorySink, removed: &[String], report: &BuildReport) {
+        let version = self.status.borrow().site + 1;
+        let changed = {
+            let mut served = self.site.write().unwrap_or_else(|e| e.into_inner());
+            let site = Arc::make_mut(&mut served);
+            let changed = site.update(changes, removed);
+            if changed {
+                site.version = version;
+            }
+            changed
+        };
+        match changed {
+            true => self.served_new(version, report),
+            false => self.tell_failed(report),
+        }
+    }
+
+    /// Tells open pages that site `version` is served, and asks for its search index.
+    fn served_new(&self, version: u64, report: &BuildReport) {
         self.tell(version, report);
         if let Some(indexer) = &*self.search_wanted.lock().unwrap_or_else(|e| e.into_inner()) {
             let _ = indexer.send(());

@@ -3,8 +3,9 @@
 //! [`MemorySink`] is the [`SiteSink`] a preview build writes into; once the
 //! build has no errors its files become a [`Site`], swapped in whole, so a
 //! failed rebuild leaves the last good site being served. An incremental
-//! rebuild gives a new [`Site`] by [`Site::updated`]: the files are shared
-//! with the old one, so only the pages rendered again are copied. URL paths are
+//! rebuild changes the served [`Site`] in place by [`Site::update`] (or a
+//! copy, while a request still reads it: the files are shared, so only the
+//! pages rendered again are new). URL paths are
 //! decoded and normalised here: anything that tries to leave the site (`..`,
 //! `%2e%2e`, backslashes, NUL) finds nothing. Nothing is read from disk while
 //! serving, so a symlink cannot lead outside either.
@@ -17,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use crate::write::SiteSink;
 
 /// The files of one complete build, keyed by their path in the site (`essay/index.html`).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Site {
     files: HashMap<Arc<str>, Arc<[u8]>>,
     /// Which build this is: the count of sites swapped in.
@@ -32,6 +33,14 @@ impl Site {
     /// This site with the files of `changes` put in and those `removed` taken
     /// out; `None` if that changes no file (an edit already built, saved again).
     pub fn updated(&self, changes: MemorySink, removed: &[String]) -> Option<Site> {
+        let mut site = self.clone();
+        site.update(changes, removed).then_some(site)
+    }
+
+    /// Puts the files of `changes` in and takes those `removed` out; false if
+    /// that changes no file. In place: at 10,000 texts, copying the table of
+    /// files for each edit cost a tenth of an incremental rebuild.
+    pub fn update(&mut self, changes: MemorySink, removed: &[String]) -> bool {
         let changes = changes.into_site().files;
         let unchanged = changes
             .iter()
@@ -40,17 +49,13 @@ impl Site {
                 .iter()
                 .all(|rel| !self.files.contains_key(rel.as_str()));
         if unchanged {
-            return None;
+            return false;
         }
-        let mut files = self.files.clone();
         for rel in removed {
-            files.remove(rel.as_str());
+            self.files.remove(rel.as_str());
         }
-        files.extend(changes);
-        Some(Site {
-            files,
-            version: self.version,
-        })
+        self.files.extend(changes);
+        true
     }
 
     /// This site with the files under `folder/` replaced by `files`.
