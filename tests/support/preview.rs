@@ -81,6 +81,11 @@ impl Preview {
         }
     }
 
+    /// The server's process id (to read its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The lines the server printed on stderr so far.
     pub fn stderr(&self) -> Vec<String> {
         self.stderr_lines.lock().unwrap().try_iter().collect()
