@@ -12,6 +12,10 @@
 #   check              `scholia check` (no writing) beside `hugo --renderToMemory`
 # and prints a table with the ratio hugo/scholia (above 1: scholia is faster
 # or smaller). Results are also written to $BENCH_DIR/results-<date>.txt.
+# Beside them: the same texts built by mdBook (MDBOOK=0 skips it), the
+# output sizes, the build with the search index on beside Hugo and mdBook's
+# search (SEARCH=0 skips it), and `scholia import` of 50 MB of plain text
+# (IMPORT=0 skips it).
 # Then, unless ENTITIES=0, it runs benches/entities.sh (the entity registry
 # scale check: 10,000 texts with and without 5,000 entities).
 #
@@ -47,6 +51,18 @@ apt_install() {
 }
 command -v hugo >/dev/null 2>&1 || apt_install hugo
 [ -x /usr/bin/time ] || apt_install time
+# mdBook: from PATH, else installed with cargo into $BENCH_DIR/tools (a few
+# minutes, once); MDBOOK=0 leaves it out, MDBOOK=path picks a binary.
+MDBOOK=${MDBOOK:-$(command -v mdbook || true)}
+if [ "$MDBOOK" = 0 ]; then
+    MDBOOK=
+elif [ -z "$MDBOOK" ]; then
+    MDBOOK=$BENCH_DIR/tools/bin/mdbook
+    if [ ! -x "$MDBOOK" ]; then
+        say "cargo install mdbook --locked (into $BENCH_DIR/tools)"
+        cargo install mdbook --locked --quiet --root "$BENCH_DIR/tools"
+    fi
+fi
 
 say "cargo build --release"
 cargo build --release --quiet
@@ -109,12 +125,78 @@ row() { # label scholia_s scholia_cpu scholia_mb hugo_s hugo_cpu hugo_mb
     printf "$FMT" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$(ratio "$5" "$2")x" "$(ratio "$7" "$4")x"
 }
 
+size_of() { # folder -> "N MB in F files"
+    echo "$(du -sm "$1" | cut -f1) MB in $(find "$1" -type f | wc -l) files"
+}
+
+# search_rows: the same edition with scholia's search index on, beside Hugo
+# (which has none of its own) and mdBook with its own (elasticlunr) index.
+# Uses the loop's variables.
+search_rows() {
+    local with=$in/scholia-search out=$SHM_DIR/scholia-search-$n
+    rm -rf "$with"
+    cp -al "$in/scholia" "$with"
+    rm "$with/book.toml"
+    sed 's/^enabled = false/enabled = true/' "$in/scholia/book.toml" >"$with/book.toml"
+    say "N=$n: scholia build with search, tmpfs"
+    measure "$logs/scholia-search.log" "$bin" build "$with" -o "$out"
+    local s=$SECS s_cpu=$CPU s_mb=$MB
+    {
+        echo
+        echo "with the search index on (scholia: pagefind, in-process; index $(size_of "$out/pagefind"))"
+        printf "$FMT" "" "scholia s" "cpu s" "MB" "hugo s" "cpu s" "MB" "time h/s" "mem h/s"
+        row "search on (hugo: no index)" "$s" "$s_cpu" "$s_mb" "$h_warm" "$h_warm_cpu" "$h_warm_mb"
+    } | tee -a "$results"
+    rm -rf "$out" "$with"
+    if [ -n "$MDBOOK" ]; then
+        local m_out=$SHM_DIR/mdbook-search-$n
+        say "N=$n: mdbook build with search, tmpfs"
+        MDBOOK_OUTPUT__HTML__SEARCH__ENABLE=true measure "$logs/mdbook-search.log" "$MDBOOK" build "$in/mdbook" -d "$m_out"
+        {
+            printf "$FMT" "" "scholia s" "cpu s" "MB" "mdbook s" "cpu s" "MB" "time m/s" "mem m/s"
+            row "search on (mdbook: its own)" "$s" "$s_cpu" "$s_mb" "$SECS" "$CPU" "$MB"
+            echo "mdbook's index: $(find "$m_out" -maxdepth 1 -name 'searchindex*' -printf '%s\n' | awk '{t += $1} END {printf "%.0f", t / 1e6}') MB"
+        } | tee -a "$results"
+        rm -rf "$m_out"
+    fi
+}
+
+# import_row: `scholia import` of 50 MB of plain text (the seed texts, one
+# after another, repeated) into a new edition on tmpfs. No peer imports
+# these sources, so the figure is absolute (MB/s).
+import_row() {
+    local big=$BENCH_DIR/import-50mb.txt ed=$SHM_DIR/import-edition
+    if [ ! -f "$big" ]; then
+        python3 - "$repo/../shared/seeds" "$big" <<'PY'
+import glob, sys
+seeds = [open(p, encoding="utf-8").read() for p in sorted(glob.glob(sys.argv[1] + "/*.txt"))]
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    written, i = 0, 0
+    while written < 50_000_000:
+        chunk = seeds[i % len(seeds)] + "\n\n"
+        out.write(chunk)
+        written += len(chunk.encode("utf-8"))
+        i += 1
+PY
+    fi
+    rm -rf "$ed"
+    "$bin" init "$ed" >/dev/null
+    say "import of $(du -m "$big" | cut -f1) MB"
+    measure "$BENCH_DIR/import.log" "$bin" import "$big" --into "$ed/content/imported"
+    {
+        echo
+        echo "import of $(du -m "$big" | cut -f1) MB of plain text: $SECS s wall, $CPU s cpu, $MB MB peak; $(awk -v s="$SECS" -v b="$(stat -c %s "$big")" 'BEGIN { printf "%.1f", b / 1e6 / s }') MB/s; $(find "$ed/content/imported" -name '*.md' | wc -l) texts"
+    } | tee -a "$results"
+    rm -rf "$ed"
+}
+
 # --- the run -----------------------------------------------------------------------
 {
     echo "scholia vs hugo, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(free -g | awk '/^Mem:/ {print $2}') GiB"
     echo "scholia: $("$bin" --version) (git $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ', with uncommitted changes')), release build"
     echo "hugo:    $(hugo version)"
+    [ -z "$MDBOOK" ] || echo "mdbook:  $("$MDBOOK" --version)"
     if drop_caches; then
         echo "cold runs: page cache dropped before each"
     else
@@ -126,7 +208,7 @@ row() { # label scholia_s scholia_cpu scholia_mb hugo_s hugo_cpu hugo_mb
 for n in "${sizes[@]}"; do
     in=$BENCH_DIR/n$n
     want="\"n\": $n, \"seed\": $SEED"
-    if [ -f "$in/STAMP" ] && grep -q "\"generator\": 2, $want" "$in/STAMP" && ! grep -q '"entities"' "$in/STAMP"; then
+    if [ -f "$in/STAMP" ] && grep -q "\"generator\": 3, $want" "$in/STAMP" && ! grep -q '"entities"' "$in/STAMP" && [ -d "$in/mdbook" ]; then
         say "reusing the generated edition in $in"
     else
         say "generating $n texts into $in"
@@ -186,6 +268,35 @@ for n in "${sizes[@]}"; do
         row "check / hugo --renderToMemory" "$s_check" "$s_check_cpu" "$s_check_mb" "$h_check" "$h_check_cpu" "$h_check_mb"
     } | tee -a "$results"
 
+    if [ -n "$MDBOOK" ]; then
+        m_out=$SHM_DIR/mdbook-$n
+        say "N=$n: mdbook build, cold and warm, tmpfs"
+        rm -rf "$m_out"
+        drop_caches || true
+        measure "$logs/mdbook-cold.log" "$MDBOOK" build "$in/mdbook" -d "$m_out"
+        m_cold=$SECS m_cold_cpu=$CPU m_cold_mb=$MB
+        measure_median "$logs/mdbook-warm.log" "$RUNS" "$MDBOOK" build "$in/mdbook" -d "$m_out"
+        m_warm=$SECS m_warm_cpu=$CPU m_warm_mb=$MB
+        pages_m=$(find "$m_out" -name '*.html' | wc -l)
+        {
+            echo
+            echo "the same texts as an mdBook (one chapter each, no search index); pages written: mdbook $pages_m"
+            printf "$FMT" "" "scholia s" "cpu s" "MB" "mdbook s" "cpu s" "MB" "time m/s" "mem m/s"
+            row "build, cold, tmpfs" "$s_cold" "$s_cold_cpu" "$s_cold_mb" "$m_cold" "$m_cold_cpu" "$m_cold_mb"
+            row "build, warm, tmpfs (median)" "$s_warm" "$s_warm_cpu" "$s_warm_mb" "$m_warm" "$m_warm_cpu" "$m_warm_mb"
+        } | tee -a "$results"
+    fi
+
+    {
+        echo
+        echo "output (tmpfs, after the warm builds): $(size_of "$s_out") scholia, $(size_of "$h_out") hugo$([ -z "$MDBOOK" ] || echo ", $(size_of "$m_out") mdbook")"
+    } | tee -a "$results"
+    rm -rf "${m_out:-}"
+
+    if [ "${SEARCH:-1}" != 0 ]; then
+        search_rows
+    fi
+
     if command -v hyperfine >/dev/null 2>&1 && [ "${HYPERFINE:-1}" != 0 ]; then
         say "N=$n: hyperfine, warm builds on tmpfs"
         hyperfine --style basic --warmup 1 --runs "$RUNS" \
@@ -195,6 +306,7 @@ for n in "${sizes[@]}"; do
     fi
     rm -rf "$s_out" "$h_out" "$h_cache"
 done
+[ "${IMPORT:-1}" = 0 ] || import_row
 echo >&2
 say "results: $results"
 

@@ -45,7 +45,7 @@ trap 'rm -rf "$SHM_DIR"' EXIT
 results=$BENCH_DIR/entities-$(date -u +%Y%m%dT%H%M%SZ).txt
 
 in=$BENCH_DIR/n$n-e$k
-if [ -f "$in/STAMP" ] && grep -q "\"entities\": $k, .*\"generator\": 2, \"mentions\": [0-9]*, .*\"n\": $n, \"seed\": $SEED," "$in/STAMP"; then
+if [ -f "$in/STAMP" ] && grep -q "\"entities\": $k, .*\"generator\": 3, \"mentions\": [0-9]*, .*\"n\": $n, \"seed\": $SEED," "$in/STAMP"; then
     say "reusing the generated edition in $in"
 else
     say "generating $n texts with $k entities into $in"

@@ -10,6 +10,9 @@ writes
     OUTDIR/scholia/content/<section>/<slug>.md  the texts
     OUTDIR/hugo/hugo.toml, layouts/, static/    a minimal Hugo site ...
     OUTDIR/hugo/content/...                     ... with the same Markdown files
+    OUTDIR/mdbook/book.toml, src/SUMMARY.md     an mdBook with the same texts: one
+    OUTDIR/mdbook/src/<section>/<slug>.md       chapter per text (front-matter as
+                                                a heading and a byline), search off
     OUTDIR/scholia/content/entities/generated.yaml  with --entities K > 0
     OUTDIR/STAMP                                what was generated (N, seed, sizes)
 
@@ -44,7 +47,7 @@ import re
 import shutil
 import sys
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SECTIONS = 10
 PARAGRAPHS = 50
 HEADING_EVERY = 8
@@ -304,6 +307,33 @@ HUGO_404 = """{{ define "main" }}<h1>Page not found</h1><p><a href="{{ "" | relU
 """
 
 
+MDBOOK_TOML = """[book]
+title = {title}
+language = "en"
+
+[output.html]
+# The comparison's default is no search index, as for scholia and Hugo;
+# benches/compare.sh turns it on for the search rows.
+search.enable = false
+"""
+
+
+def as_mdbook_chapter(text):
+    """A text as an mdBook chapter: mdBook reads no front-matter, so the
+    title becomes the chapter's heading and author, date and summary a byline."""
+    _, head, body = text.split("---\n", 2)
+    fields = dict(line.split(": ", 1) for line in head.strip().split("\n"))
+    unquote = lambda v: json.loads(v) if v.startswith('"') else v
+    title, author = unquote(fields["title"]), unquote(fields["author"])
+    summary = unquote(fields["summary"])
+    return f"# {title}\n\n*{author}, {DATE}*\n\n*{summary}*\n{body}", title
+
+
+def md_link_text(s):
+    """`s` safe inside `[...]` of SUMMARY.md."""
+    return re.sub(r"([\\\[\]*_`<>])", r"\\\1", s)
+
+
 def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
@@ -334,6 +364,7 @@ def main():
             sys.exit(f"gen_edition.py: {out} exists and is not a generated edition; not replacing it")
         shutil.rmtree(out)
     sch, hugo = os.path.join(out, "scholia"), os.path.join(out, "hugo")
+    mdbook = os.path.join(out, "mdbook")
 
     write(
         os.path.join(sch, "book.toml"),
@@ -343,6 +374,7 @@ def main():
         "\n[search]\nenabled = false\n",
     )
     write(os.path.join(hugo, "hugo.toml"), HUGO_TOML.format(title=yaml_str(title)))
+    write(os.path.join(mdbook, "book.toml"), MDBOOK_TOML.format(title=yaml_str(title)))
     write(os.path.join(hugo, "layouts/_default/baseof.html"), HUGO_BASEOF)
     write(os.path.join(hugo, "layouts/_default/single.html"), HUGO_SINGLE)
     write(os.path.join(hugo, "layouts/_default/list.html"), HUGO_LIST)
@@ -355,10 +387,14 @@ def main():
         write(os.path.join(hugo, "static/style.css"), "body { max-width: 40em; }\n")
 
     sections = [f"section-{s + 1:02d}" for s in range(SECTIONS)]
+    section_titles = []
     for s, name in enumerate(sections):
-        index = f"---\ntitle: {yaml_str(f'Section {s + 1}: ' + rng.choice(short))}\nweight: {s + 1}\n---\n"
+        section_title = f"Section {s + 1}: " + rng.choice(short)
+        section_titles.append(section_title)
+        index = f"---\ntitle: {yaml_str(section_title)}\nweight: {s + 1}\n---\n"
         for root in (sch, hugo):
             write(os.path.join(root, "content", name, "_index.md"), index)
+        write(os.path.join(mdbook, "src", name, "README.md"), f"# {section_title}\n")
 
     mentions = None
     if args.entities:
@@ -367,13 +403,24 @@ def main():
         mentions = Mentions(entities, args.seed)
 
     total = words = 0
+    chapters = [[] for _ in sections]
     for i in range(args.n):
         text = make_text(rng, i, body, short, sentences, mentions)
-        rel = os.path.join("content", sections[i % SECTIONS], f"text-{i + 1:05d}.md")
+        name = f"text-{i + 1:05d}.md"
+        rel = os.path.join("content", sections[i % SECTIONS], name)
         for root in (sch, hugo):
             write(os.path.join(root, rel), text)
+        chapter, chapter_title = as_mdbook_chapter(text)
+        write(os.path.join(mdbook, "src", sections[i % SECTIONS], name), chapter)
+        chapters[i % SECTIONS].append((chapter_title, name))
         total += len(text.encode("utf-8"))
         words += len(text.split())
+
+    summary_md = ["# Summary", ""]
+    for name, section_title, entries in zip(sections, section_titles, chapters):
+        summary_md.append(f"- [{md_link_text(section_title)}]({name}/README.md)")
+        summary_md += [f"  - [{md_link_text(t)}]({name}/{f})" for t, f in entries]
+    write(os.path.join(mdbook, "src", "SUMMARY.md"), "\n".join(summary_md) + "\n")
 
     stamp = {
         "generator": GENERATOR_VERSION,
@@ -396,7 +443,7 @@ def main():
     write(os.path.join(out, "STAMP"), json.dumps(stamp, sort_keys=True) + "\n")
     print(
         f"generated {args.n} texts in {SECTIONS} sections, {total / 1e6:.1f} MB "
-        f"(avg {total // args.n} bytes per text) into {out}/{{scholia,hugo}}"
+        f"(avg {total // args.n} bytes per text) into {out}/{{scholia,hugo,mdbook}}"
     )
 
 

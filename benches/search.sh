@@ -54,7 +54,7 @@ trap cleanup EXIT
 results=$BENCH_DIR/search-$(date -u +%Y%m%dT%H%M%SZ).txt
 
 in=$BENCH_DIR/n$n
-if [ -f "$in/STAMP" ] && grep -q "\"generator\": 2, .*\"n\": $n, \"seed\": $SEED" "$in/STAMP" && ! grep -q '"entities"' "$in/STAMP"; then
+if [ -f "$in/STAMP" ] && grep -q "\"generator\": 3, .*\"n\": $n, \"seed\": $SEED" "$in/STAMP" && ! grep -q '"entities"' "$in/STAMP"; then
     say "reusing the generated edition in $in"
 else
     say "generating $n texts into $in"

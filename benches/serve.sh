@@ -60,7 +60,7 @@ else
 fi
 
 in=$BENCH_DIR/n$n-e$entities
-if [ -f "$in/STAMP" ] && grep -q "\"entities\": $entities, .*\"generator\": 2, .*\"n\": $n, \"seed\": $SEED" "$in/STAMP"; then
+if [ -f "$in/STAMP" ] && grep -q "\"entities\": $entities, .*\"generator\": 3, .*\"n\": $n, \"seed\": $SEED" "$in/STAMP"; then
     say "reusing the generated edition in $in"
 else
     say "generating $n texts with $entities entities into $in"
