@@ -230,12 +230,26 @@ impl Registry {
 
     /// Whole-word mentions in `text`, left to right, never overlapping.
     pub fn find(&self, text: &str) -> Vec<Found> {
+        self.find_between(text, None, None)
+    }
+
+    /// Whole-word mentions in `text`, which the reader sees between the
+    /// characters `before` and `after` (a name at an edge of `text` glued to
+    /// a letter there is no whole word).
+    pub fn find_between(
+        &self,
+        text: &str,
+        before: Option<char>,
+        after: Option<char>,
+    ) -> Vec<Found> {
         let Some(matcher) = &self.matcher else {
             return Vec::new();
         };
         matcher
             .find_iter(text)
-            .filter(|m| is_whole_word(text, m.start(), m.end()) && !in_url(text, m.start()))
+            .filter(|m| {
+                is_whole_word(text, m.start(), m.end(), before, after) && !in_url(text, m.start())
+            })
             .map(|m| Found {
                 start: m.start(),
                 end: m.end(),
@@ -245,9 +259,15 @@ impl Registry {
     }
 }
 
-fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
+fn is_whole_word(
+    text: &str,
+    start: usize,
+    end: usize,
+    edge_before: Option<char>,
+    edge_after: Option<char>,
+) -> bool {
+    let before = text[..start].chars().next_back().or(edge_before);
+    let after = text[end..].chars().next().or(edge_after);
     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 

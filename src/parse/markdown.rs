@@ -192,7 +192,10 @@ pub fn render<'a>(markdown: &'a str, place: BodyPlace<'a>) -> Rendered {
     if place.entities.is_some_and(|r| !r.is_empty()) {
         // Escapes (`People\'s`) split text into several events; merged, a name
         // reads as one. Merging allocates, so only when there are names to find.
-        for (event, range) in TextMergeWithOffset::new(events) {
+        let events: Vec<_> = TextMergeWithOffset::new(events).collect();
+        let glue = glue_around(&events);
+        for ((event, range), (before, after)) in events.into_iter().zip(glue) {
+            state.glue = Glue { before, after };
             state.event(event, range.start);
         }
     } else {
@@ -201,6 +204,47 @@ pub fn render<'a>(markdown: &'a str, place: BodyPlace<'a>) -> Rendered {
         }
     }
     state.finish()
+}
+
+/// The letters a text event touches in the rendered text: the last one of
+/// the text before it and the first one of the text after it, where only
+/// inline markup lies between (`[a](@/t)word` reads `aword`). A name glued to
+/// them is part of a longer word, not a mention.
+#[derive(Clone, Copy, Default)]
+struct Glue {
+    before: Option<char>,
+    after: Option<char>,
+}
+
+fn glue_around(
+    events: &[(Event<'_>, std::ops::Range<usize>)],
+) -> Vec<(Option<char>, Option<char>)> {
+    let edge = |event: &Event<'_>, last: bool| match event {
+        Event::Text(t) | Event::Code(t) if last => Some(t.chars().next_back()),
+        Event::Text(t) | Event::Code(t) => Some(t.chars().next()),
+        Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
+        | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link) => {
+            None
+        }
+        // Anything else (a break, a block, HTML, a footnote mark) separates words.
+        _ => Some(None),
+    };
+    let mut glue = vec![(None, None); events.len()];
+    let mut before = None;
+    for (i, (event, _)) in events.iter().enumerate() {
+        glue[i].0 = before;
+        if let Some(c) = edge(event, true) {
+            before = c;
+        }
+    }
+    let mut after = None;
+    for (i, (event, _)) in events.iter().enumerate().rev() {
+        glue[i].1 = after;
+        if let Some(c) = edge(event, false) {
+            after = c;
+        }
+    }
+    glue
 }
 
 enum Container {
@@ -235,6 +279,8 @@ struct State<'a> {
     open_highlights: usize,
     /// Whether the last text ended inside a word (for counting words).
     in_word: bool,
+    /// What the current text event touches (see [`Glue`]).
+    glue: Glue,
     /// Where in the current block's plain text the next mention is looked for.
     mention_cursor: usize,
     /// Open links: `true` for `@plain`, whose tags are dropped.
@@ -274,6 +320,7 @@ impl<'a> State<'a> {
             block_highlights: &[],
             open_highlights: 0,
             in_word: false,
+            glue: Glue::default(),
             mention_cursor: 0,
             link_stack: Vec::new(),
             in_code_block: false,
@@ -527,7 +574,11 @@ impl<'a> State<'a> {
 
     fn emit_segment(&mut self, text: &str, start: &mut usize, end: usize) {
         if end > *start {
-            self.emit_text(CowStr::from(text[*start..end].to_string()));
+            let glue = Glue {
+                before: text[..*start].chars().next_back().or(self.glue.before),
+                after: text[end..].chars().next().or(self.glue.after),
+            };
+            self.emit_text_between(CowStr::from(text[*start..end].to_string()), glue);
         }
         *start = end;
     }
@@ -577,13 +628,19 @@ impl<'a> State<'a> {
         self.mention_cursor.min(text.len())
     }
 
-    /// Emits text, finding mentions of registered entities and linking them as configured.
+    /// Emits a whole text event, finding mentions of registered entities and linking them as configured.
     fn emit_text(&mut self, text: CowStr<'a>) {
+        let glue = self.glue;
+        self.emit_text_between(text, glue);
+    }
+
+    /// Emits text that touches the letters of `glue` on either side.
+    fn emit_text_between(&mut self, text: CowStr<'a>, glue: Glue) {
         let registry = match self.place.entities {
             Some(r) if self.mentions_allowed() => r,
             _ => return self.emit(Event::Text(text)),
         };
-        let found = registry.find(&text);
+        let found = registry.find_between(&text, glue.before, glue.after);
         if found.is_empty() {
             return self.emit(Event::Text(text));
         }
@@ -1179,6 +1236,47 @@ mod tests {
         );
         let offsets: Vec<usize> = r.mentions.iter().map(|m| m.offset).collect();
         assert_eq!(offsets, [4, 38, 45], "{text}");
+    }
+
+    #[test]
+    fn a_name_glued_to_the_letters_of_inline_markup_is_no_mention() {
+        let yaml = "- id: ezhov\n  type: person\n  name: Nikolai Ezhov\n  aliases: [Ezhov]\n  description: d\n";
+        let entities =
+            crate::parse::entities::parse_file(yaml, std::path::Path::new("e.yaml")).unwrap();
+        let (registry, _) = Registry::new(entities);
+        let place = BodyPlace {
+            entities: Some(&registry),
+            ..BodyPlace::default()
+        };
+        let aliases = |markdown: &str| -> Vec<(String, usize)> {
+            let r = render(markdown, place);
+            r.mentions
+                .iter()
+                .map(|m| {
+                    (
+                        r.blocks[m.block].text[m.offset..].chars().take(5).collect(),
+                        m.offset,
+                    )
+                })
+                .collect()
+        };
+        // Read as `aEzhov`, `Ezhovism`, `noEzhov`: longer words.
+        assert_eq!(aliases("[a](https://example.org/)Ezhov\n"), []);
+        assert_eq!(aliases("*Ezhov*ism and **Ezhov**s\n"), []);
+        assert_eq!(aliases("no`code`Ezhov and `x`*Ezhov*\n"), []);
+        // Markup or a space between: a word of its own.
+        assert_eq!(
+            aliases("[a](https://example.org/) Ezhov\n"),
+            [("Ezhov".into(), 2)]
+        );
+        assert_eq!(
+            aliases("*Ezhov*, and (**Ezhov**)\n"),
+            [("Ezhov".into(), 0), ("Ezhov".into(), 12)]
+        );
+        assert_eq!(
+            aliases("Ezhov  \nEzhov\n"),
+            [("Ezhov".into(), 0), ("Ezhov".into(), 6)]
+        );
     }
 
     #[test]
