@@ -134,6 +134,8 @@ pub struct FrontMatter {
     pub summary: Option<String>,
     pub weight: Option<i64>,
     pub slug: Option<String>,
+    /// The file line of `slug:` when it is set, for messages about the slug.
+    pub slug_line: Option<usize>,
     pub provenance: Option<Provenance>,
     pub residue: Vec<String>,
     pub paragraphs: Option<Vec<u32>>,
@@ -234,6 +236,10 @@ pub fn parse_text(
         tags: raw.tags,
         summary: raw.summary,
         weight: raw.weight,
+        slug_line: raw
+            .slug
+            .as_ref()
+            .map(|_| Position::of_offset(source, key_offset(split, "slug").0).line),
         slug: raw.slug,
         provenance: raw.provenance,
         residue: raw.residue,

@@ -191,10 +191,11 @@ fn anchor_notes(
     let block_start = Position::of_offset(&file.text, split.yaml_offset).line;
     let mut errors = Vec::new();
     let mut anchored = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for raw in raw_notes {
+        let nth = seen.get(raw.id.as_str()).copied().unwrap_or(0);
         let line =
-            notes::line_in_block(split.yaml, &raw.id).map_or(block_start, |l| block_start + l);
+            notes::line_in_block(split.yaml, &raw.id, nth).map_or(block_start, |l| block_start + l);
         let at = |message: String, help: String| {
             let column = file
                 .text
@@ -205,7 +206,8 @@ fn anchor_notes(
                 .at(&file.text, Position::new(line, column))
                 .with_help(help)
         };
-        if !seen.insert(raw.id.as_str()) {
+        *seen.entry(raw.id.as_str()).or_default() += 1;
+        if nth > 0 {
             errors.push(at(
                 format!("two notes of this text have the id `{}`", raw.id),
                 "give each note its own id".into(),
