@@ -262,18 +262,22 @@ impl YamlProblem {
     }
 
     fn from_parts(full: &str, line: usize, column: usize, yaml: &str, syntax: bool) -> Self {
+        let bare = full.split(" at line ").next().unwrap_or(full);
         let mut problem = YamlProblem {
-            message: full.split(" at line ").next().unwrap_or(full).to_string(),
+            message: bare.split(", while ").next().unwrap_or(bare).to_string(),
             line,
             column,
             syntax_help: None,
         };
         // libyaml gives up where scanning fails (often the end of the block)
-        // and names where the thing it scanned began: the unclosed quote, the
-        // line without `:`. That is where the user has to look.
+        // and names where the thing it scanned began. For a quoted value and
+        // a key that is where the user has to look: the unclosed quote, the
+        // line without `:`. (For other things, such as a plain value followed
+        // by a bad tab, the problem's own place is the better one.)
         if let Some((what, at)) = full
             .split_once(", while scanning ")
             .and_then(|(_, c)| c.split_once(" at line "))
+            .filter(|(what, _)| ["a quoted scalar", "a simple key"].contains(what))
         {
             if let Some((l, c)) = at.split_once(" column ") {
                 if let (Ok(l), Ok(c)) = (l.parse(), c.trim().parse()) {

@@ -166,3 +166,127 @@ fn every_broken_edition_reports_exactly_its_expected_diagnostics() {
         failures.join("\n")
     );
 }
+
+// --- malformed YAML at every line -------------------------------------------
+
+/// A valid text whose front-matter has every shape: scalars, a flow list, a
+/// list of mappings with a flow mapping inside, nested indentation.
+const FRONT_MATTER: &str = r#"title: "Questions of the United Front"
+author: "Walter Ulbricht"
+date: "1939-08-26"
+tags: [comintern, united front]
+summary: "Two neutral sentences."
+weight: 1
+notes:
+  - id: west-wall
+    anchor: { exact: "West Wall" }
+    type: context
+    body: "Fortifications along the western border."
+related:
+  - text: other
+    reason: "the same year"
+"#;
+
+const BODY: &str = "\nThe comradely relations grew, from the West Wall to the mines.\n";
+
+/// Where on a line a corruption goes.
+#[derive(Debug, Clone, Copy)]
+enum Column {
+    Start,
+    AfterIndent,
+    AfterKey,
+    End,
+}
+
+/// `line` with `insert` put at `column`, or `None` where that place is the
+/// same as an earlier one (an unindented line has no separate indent).
+fn corrupt(line: &str, column: Column, insert: &str) -> Option<String> {
+    let indent = line.len() - line.trim_start().len();
+    let at = match column {
+        Column::Start => 0,
+        Column::AfterIndent if indent == 0 => return None,
+        Column::AfterIndent => indent,
+        Column::AfterKey => line.find(": ").map(|i| i + 2)?,
+        Column::End => line.len(),
+    };
+    Some(format!("{}{insert}{}", &line[..at], &line[at..]))
+}
+
+fn text_with(front_matter: &str) -> String {
+    format!("---\n{front_matter}---\n{BODY}")
+}
+
+/// The `line` of each `  --> content/a.md:LINE:COL` in a stderr.
+fn lines_reported(stderr: &str) -> Vec<usize> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("  --> content/a.md:"))
+        .filter_map(|l| l.split(':').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn malformed_yaml_at_every_line_fails_cleanly_and_keeps_the_old_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("book.toml"), "[edition]\ntitle = \"T\"\n").unwrap();
+    fs::create_dir_all(root.join("content")).unwrap();
+    fs::write(
+        root.join("content/other.md"),
+        "---\ntitle: Other\n---\nOther.\n",
+    )
+    .unwrap();
+    let text = root.join("content/a.md");
+    fs::write(&text, text_with(FRONT_MATTER)).unwrap();
+    let first = scholia(["build"]).current_dir(root).output().unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let site = tree_snapshot(&root.join("book"));
+
+    let lines: Vec<&str> = FRONT_MATTER.lines().collect();
+    // The block's lines are lines 2..=n+1 of the file (line 1 is `---`).
+    let block = 2..=lines.len() + 1;
+    let columns = [
+        Column::Start,
+        Column::AfterIndent,
+        Column::AfterKey,
+        Column::End,
+    ];
+    let mut tried = 0;
+    for (i, line) in lines.iter().enumerate() {
+        for (insert, columns) in [
+            ("\"", &columns[..]),
+            (": :", &columns[..]),
+            ("\t", &columns[..2]),
+        ] {
+            for &column in columns {
+                let Some(bad) = corrupt(line, column, insert) else {
+                    continue;
+                };
+                let mut broken = lines.clone();
+                broken[i] = &bad;
+                fs::write(&text, text_with(&(broken.join("\n") + "\n"))).unwrap();
+                let out = scholia(["build"]).current_dir(root).output().unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let what = format!("{insert:?} at {column:?} of line {} ({bad:?})", i + 2);
+                assert_eq!(out.status.code(), Some(1), "{what}: exit code\n{stderr}");
+                assert!(!stderr.contains("panicked"), "{what}: panic\n{stderr}");
+                let reported = lines_reported(&stderr);
+                assert!(
+                    !reported.is_empty() && reported.iter().all(|l| block.contains(l)),
+                    "{what}: no message inside the front-matter (lines {block:?}) of content/a.md:\n{stderr}"
+                );
+                tried += 1;
+            }
+        }
+    }
+    assert_trees_equal(
+        &site,
+        &tree_snapshot(&root.join("book")),
+        "book/ after the broken builds",
+    );
+    assert!(tried > 100, "only {tried} corruptions tried");
+}
