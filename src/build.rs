@@ -299,7 +299,7 @@ fn read_edition_timed(
     sink: &mut Diagnostics,
     timings: &mut Timings,
 ) -> (Edition, Vec<Asset>, load::Sources) {
-    let (loaded, load_problems) = load::load(&config.content_dir);
+    let (loaded, load_problems) = load::load(&config.content_dir, &config.root);
     sink.extend(load_problems);
     let sources = load::Sources::of(&loaded);
     timings.mark("list files");
