@@ -11,8 +11,11 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::fs;
+use std::os::unix::fs::{chown, symlink, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use support::{assert_trees_equal, copy_dir, repo_root, scholia, tree_snapshot};
 
@@ -289,4 +292,355 @@ fn malformed_yaml_at_every_line_fails_cleanly_and_keeps_the_old_site() {
         "book/ after the broken builds",
     );
     assert!(tried > 100, "only {tried} corruptions tried");
+}
+
+// --- faults of the file system, made at test time ---------------------------
+
+const NOBODY: u32 = 65534;
+
+/// An edition with two texts in `dir/edition`, built once: its site is the
+/// "previous output" that every failed build below must leave byte for byte.
+fn built_edition(dir: &Path) -> PathBuf {
+    let root = dir.join("edition");
+    fs::create_dir_all(root.join("content/sub")).unwrap();
+    fs::write(root.join("book.toml"), "[edition]\ntitle = \"T\"\n").unwrap();
+    fs::write(root.join("content/a.md"), "---\ntitle: A\n---\nText.\n").unwrap();
+    fs::write(root.join("content/sub/b.md"), "---\ntitle: B\n---\nMore.\n").unwrap();
+    if running_as_root() {
+        give_to_nobody(dir);
+    }
+    let out = unprivileged(&root, "build").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    root
+}
+
+/// /proc/self belongs to the process's effective user.
+fn running_as_root() -> bool {
+    fs::metadata("/proc/self").unwrap().uid() == 0
+}
+
+fn give_to_nobody(path: &Path) {
+    chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+    if path.is_dir() && !path.is_symlink() {
+        for entry in fs::read_dir(path).unwrap() {
+            give_to_nobody(&entry.unwrap().path());
+        }
+    }
+}
+
+/// `scholia COMMAND` in `root`, run by a user that permissions bind. Root
+/// reads any file whatever its mode, so as root (in CI) the child runs as
+/// `nobody` through `setpriv` on a tree given to nobody; without setpriv
+/// the test fails rather than pass without testing anything.
+fn unprivileged(root: &Path, command: &str) -> Command {
+    let mut cmd = if running_as_root() {
+        assert!(
+            Path::new("/usr/bin/setpriv").is_file(),
+            "running as root, permissions cannot be tested without setpriv (util-linux)"
+        );
+        let mut cmd = Command::new("/usr/bin/setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(support::scholia_bin());
+        cmd
+    } else {
+        Command::new(support::scholia_bin())
+    };
+    cmd.arg(command).current_dir(root).env("NO_COLOR", "1");
+    cmd
+}
+
+/// The messages of a failed command (without its summary), the temporary folder shown as `<tmp>`.
+fn messages(out: &Output, tmp: &Path) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tmp = tmp.canonicalize().unwrap();
+    split_summary(&stderr)
+        .0
+        .replace(&tmp.display().to_string(), "<tmp>")
+}
+
+#[track_caller]
+fn assert_failed_and_kept(out: &Output, code: i32, site: &BTreeMap<PathBuf, Vec<u8>>, root: &Path) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_trees_equal(
+        site,
+        &tree_snapshot(&root.join("book")),
+        "book/ after the failed build",
+    );
+    let leftovers: Vec<_> = fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".book"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
+}
+
+#[test]
+fn symbolic_links_that_loop_dangle_or_leave_the_edition_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = built_edition(dir.path());
+    let site = tree_snapshot(&root.join("book"));
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(
+        outside.join("secret.md"),
+        "---\ntitle: SECRET\n---\nSECRET\n",
+    )
+    .unwrap();
+    let content = root.join("content");
+    symlink("self.md", content.join("self.md")).unwrap();
+    symlink("loop-b.md", content.join("loop-a.md")).unwrap();
+    symlink("loop-a.md", content.join("loop-b.md")).unwrap();
+    symlink("..", content.join("sub/up")).unwrap();
+    symlink("missing.md", content.join("dangling.md")).unwrap();
+    symlink(outside.join("secret.md"), content.join("escape.md")).unwrap();
+    symlink("../../outside", content.join("escape-folder")).unwrap();
+    symlink("/etc/passwd", content.join("passwd.txt")).unwrap();
+
+    let out = unprivileged(&root, "build").output().unwrap();
+    assert_failed_and_kept(&out, 1, &site, &root);
+    let escape = "   = help: copy what it points to into the content folder: scholia publishes only files of the edition\n";
+    let no_file = "   = help: point the link at a file of the edition, or remove it\n";
+    assert_eq!(
+        messages(&out, dir.path()),
+        format!(
+            "error: this symbolic link points to `missing.md`, which does not exist\n  --> content/dangling.md\n{no_file}\n\
+             error: this symbolic link leads out of the edition, to <tmp>/outside\n  --> content/escape-folder\n{escape}\n\
+             error: this symbolic link leads out of the edition, to <tmp>/outside/secret.md\n  --> content/escape.md\n{escape}\n\
+             error: this symbolic link (to `loop-b.md`) leads round in a circle and never reaches a file\n  --> content/loop-a.md\n{no_file}\n\
+             error: this symbolic link (to `loop-a.md`) leads round in a circle and never reaches a file\n  --> content/loop-b.md\n{no_file}\n\
+             error: this symbolic link leads out of the edition, to /etc/passwd\n  --> content/passwd.txt\n{escape}\n\
+             error: this symbolic link (to `self.md`) leads round in a circle and never reaches a file\n  --> content/self.md\n{no_file}\n\
+             error: this symbolic link (to `..`) points to a folder that holds it: a cycle\n  --> content/sub/up\n   \
+             = help: remove the link; a folder of the edition needs no link to be read\n\n"
+        )
+    );
+
+    // A link to a file inside the edition is still followed.
+    for bad in [
+        "self.md",
+        "loop-a.md",
+        "loop-b.md",
+        "sub/up",
+        "dangling.md",
+        "escape.md",
+        "escape-folder",
+        "passwd.txt",
+    ] {
+        fs::remove_file(content.join(bad)).unwrap();
+    }
+    fs::write(root.join("draft.md"), "---\ntitle: Draft\n---\nDraft.\n").unwrap();
+    symlink("../draft.md", content.join("linked.md")).unwrap();
+    let out = unprivileged(&root, "build").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(root.join("book/linked/index.html").is_file());
+}
+
+#[test]
+fn unreadable_files_and_folders_are_errors_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = built_edition(dir.path());
+    let site = tree_snapshot(&root.join("book"));
+    fs::set_permissions(root.join("content/a.md"), fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(root.join("content/sub"), fs::Permissions::from_mode(0o000)).unwrap();
+    let out = unprivileged(&root, "build").output().unwrap();
+    fs::set_permissions(root.join("content/sub"), fs::Permissions::from_mode(0o755)).unwrap();
+    assert_failed_and_kept(&out, 1, &site, &root);
+    assert_eq!(
+        messages(&out, dir.path()),
+        "error: cannot read this file: Permission denied (os error 13)
+  --> content/a.md
+   = help: check that it exists and that you may read it
+
+error: cannot read this part of the content folder: Permission denied (os error 13)
+  --> content/sub
+   = help: check that the folder exists and that you may read it (`chmod u+rx`)
+
+"
+    );
+}
+
+#[test]
+fn a_read_only_output_folder_is_refused_and_a_read_only_edition_folder_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = built_edition(dir.path());
+    let site = tree_snapshot(&root.join("book"));
+    fs::write(
+        root.join("content/a.md"),
+        "---\ntitle: A, again\n---\nNew.\n",
+    )
+    .unwrap();
+    let mode =
+        |path: &Path, mode| fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+
+    mode(&root.join("book"), 0o555);
+    let out = unprivileged(&root, "build").output().unwrap();
+    mode(&root.join("book"), 0o755);
+    assert_failed_and_kept(&out, 2, &site, &root);
+    assert_eq!(
+        messages(&out, dir.path()),
+        "error: the output folder is read-only
+  --> book
+   = help: make it writable (`chmod u+w book`), or choose another output folder with `--output` or `[build] output` in book.toml
+
+"
+    );
+
+    // The staging folder goes beside the output: a read-only edition folder stops the build before it writes.
+    mode(&root, 0o555);
+    let out = unprivileged(&root, "build").output().unwrap();
+    mode(&root, 0o755);
+    assert_failed_and_kept(&out, 2, &site, &root);
+    assert_eq!(
+        messages(&out, dir.path()),
+        "error: cannot create a staging folder beside the output: Permission denied (os error 13)
+  --> book
+   = help: check that the output's parent folder is writable
+
+"
+    );
+}
+
+/// A read-only folder inside the previous site: the new site is swapped in
+/// (the build succeeded), and the warning says where the old one was left.
+#[test]
+fn a_previous_site_that_cannot_be_removed_is_a_warning_that_says_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = built_edition(dir.path());
+    fs::write(
+        root.join("content/a.md"),
+        "---\ntitle: A, again\n---\nNew.\n",
+    )
+    .unwrap();
+    fs::set_permissions(root.join("book/static"), fs::Permissions::from_mode(0o555)).unwrap();
+    let out = unprivileged(&root, "build").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(fs::read_to_string(root.join("book/a/index.html"))
+        .unwrap()
+        .contains("A, again"));
+    let left: Vec<String> = fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".book"))
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(
+        stderr,
+        format!(
+            "warning: the new site is in place, but removing the previous one failed: Permission denied (os error 13)
+  --> book
+   = help: the previous site is left in {}: make it writable (`chmod -R u+w`) and remove it
+
+",
+            left[0]
+        )
+    );
+    for static_dir in [root.join(&left[0]).join("static"), root.join("book/static")] {
+        fs::set_permissions(static_dir, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// A full disk, as the process sees it: with `ulimit -f` every write past
+/// the limit fails with EFBIG (SIGXFSZ ignored so the write returns the error).
+#[test]
+fn a_full_disk_names_the_file_and_keeps_the_previous_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = built_edition(dir.path());
+    let site = tree_snapshot(&root.join("book"));
+    let paragraphs: Vec<String> = (0..2000)
+        .map(|i| format!("Paragraph {i}. {}", "words ".repeat(50)))
+        .collect();
+    fs::write(
+        root.join("content/big.md"),
+        format!("---\ntitle: Big\n---\n\n{}\n", paragraphs.join("\n\n")),
+    )
+    .unwrap();
+    // 200 blocks (100 KiB or more): every page but the big one fits.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 200; exec '{}' build",
+        support::scholia_bin().display()
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(&root)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_failed_and_kept(&out, 1, &site, &root);
+    assert_eq!(
+        messages(&out, dir.path()),
+        "error: cannot write this file of the new site: File too large (os error 27)
+  --> book/big/index.html
+   = help: the file is larger than this process may write (a file size limit, see `ulimit -f`): raise the limit; the previous site is unchanged
+
+"
+    );
+}
+
+/// Refusals tests/safe_output.rs does not pin: a file, links to the content
+/// and home folders, and a folder two levels above the edition.
+#[test]
+fn output_paths_behind_links_or_above_the_edition_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("a/b/edition");
+    fs::create_dir_all(root.join("content")).unwrap();
+    fs::write(root.join("book.toml"), "[edition]\ntitle = \"T\"\n").unwrap();
+    fs::write(root.join("content/a.md"), "---\ntitle: A\n---\nText.\n").unwrap();
+    let home = dir.path().join("home");
+    fs::create_dir_all(&home).unwrap();
+    symlink(root.join("content"), root.join("to-content")).unwrap();
+    symlink(&home, root.join("to-home")).unwrap();
+    let cases = [
+        ("book.toml", "the output path exists and is not a folder"),
+        (
+            "to-content",
+            "refusing an output folder that is, contains or lies inside the content folder",
+        ),
+        (
+            "to-content/site",
+            "refusing an output folder that is, contains or lies inside the content folder",
+        ),
+        (
+            "to-home",
+            "refusing to use your home folder as the output folder",
+        ),
+        (
+            "../..",
+            "refusing to write the site over the edition folder that holds it",
+        ),
+    ];
+    for (output, message) in cases {
+        let before = tree_snapshot(dir.path());
+        let out = scholia(["build", "-o", output])
+            .current_dir(&root)
+            .env("HOME", &home)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "-o {output}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .starts_with(&format!("error: {message}\n  --> {output}\n")),
+            "-o {output}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_trees_equal(
+            &before,
+            &tree_snapshot(dir.path()),
+            &format!("after refusing -o {output}"),
+        );
+    }
 }
