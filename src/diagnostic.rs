@@ -308,6 +308,17 @@ impl YamlProblem {
         }
         if syntax && !is_typed(&problem.message) {
             problem.syntax_help = Some(problem.help(yaml));
+            // A quote left open runs on to the next quote, lines later, where
+            // libyaml finally fails: the open quote is the mistake to show.
+            let open = unclosed_quote(yaml, problem.line);
+            if let Some((line, column)) =
+                open.filter(|_| !problem.message.contains("while scanning"))
+            {
+                (problem.line, problem.column) = (line, column);
+                problem.syntax_help = Some(
+                    "this quote is not closed on its line, so YAML reads on to a later quote: close it here",
+                );
+            }
         }
         problem
     }
@@ -325,6 +336,22 @@ impl YamlProblem {
             "check the YAML syntax here: indentation, a `:` after each key, closing quotes"
         }
     }
+}
+
+/// The first line up to `last` where a value opens a `"` that the line does
+/// not close (an odd number of unescaped quotes), and the quote's column.
+fn unclosed_quote(yaml: &str, last: usize) -> Option<(usize, usize)> {
+    yaml.lines().take(last).enumerate().find_map(|(i, line)| {
+        let quotes: Vec<usize> = line
+            .char_indices()
+            .filter(|&(at, c)| c == '"' && !line[..at].ends_with('\\'))
+            .map(|(at, _)| at)
+            .collect();
+        let first = *quotes.first()?;
+        let before = line[..first].trim_end();
+        let opens_a_value = before.is_empty() || before.ends_with([':', '-', '[', '{', ',']);
+        (quotes.len() % 2 == 1 && opens_a_value).then(|| (i + 1, line[..first].chars().count() + 1))
+    })
 }
 
 /// serde's errors about values, as opposed to libyaml's about syntax.
@@ -433,6 +460,12 @@ mod tests {
             ),
             ("tab", "a:\n\t- b\n", (2, 1), "tabs"),
             ("bad indentation", "a: 1\n  b: 2\n", (2, 4), "indentation"),
+            (
+                "quote closed lines later",
+                "a: \"x\nb: \"y\"\n",
+                (1, 4),
+                "not closed on its line",
+            ),
         ];
         for (name, yaml, at, help) in cases {
             let error = serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_err();
