@@ -201,7 +201,10 @@ pub fn build(options: &BuildOptions) -> BuildReport {
 
     let outcome = match staging {
         Some(staging) if !sink.has_errors() => match staging.commit() {
-            Ok(()) => Outcome::Built,
+            Ok(warning) => {
+                sink.extend(warning);
+                Outcome::Built
+            }
             Err(d) => {
                 sink.push(d);
                 Outcome::EditionErrors
@@ -299,7 +302,7 @@ fn read_edition_timed(
     sink: &mut Diagnostics,
     timings: &mut Timings,
 ) -> (Edition, Vec<Asset>, load::Sources) {
-    let (loaded, load_problems) = load::load(&config.content_dir);
+    let (loaded, load_problems) = load::load(&config.content_dir, &config.root);
     sink.extend(load_problems);
     let sources = load::Sources::of(&loaded);
     timings.mark("list files");
@@ -630,11 +633,20 @@ fn copy_static(
 }
 
 fn write_error(dir: &Path, rel: &str, e: std::io::Error) -> Diagnostic {
+    // The causes users meet, by errno: each has its own remedy.
+    let cause = match e.raw_os_error() {
+        Some(27) => "the file is larger than this process may write (a file size limit, see `ulimit -f`): raise the limit",
+        Some(28) => "the disk is full: free some space",
+        Some(122) => "your disk quota is used up: free some space or ask for a larger quota",
+        Some(30) => "the file system is read-only: build into a writable folder with `--output`",
+        Some(13) | Some(1) => "you may not write here: check the permissions of the output folder and the folder that holds it",
+        _ => "check free space and permissions",
+    };
     Diagnostic::error(
         display_path(&dir.join(rel)),
         format!("cannot write this file of the new site: {e}"),
     )
-    .with_help("check free space and permissions; the previous site is unchanged")
+    .with_help(format!("{cause}; the previous site is unchanged"))
 }
 
 /// `sub/path` -> `/sub/path/`.

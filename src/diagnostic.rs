@@ -241,6 +241,152 @@ pub fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
     Some((field.to_string(), expected))
 }
 
+/// A YAML error as users should see it: serde_yaml's message without its
+/// " at line L column C", the place the mistake most likely is (1-based, in
+/// the YAML document), and a help that names the likely mistake.
+#[derive(Debug, PartialEq, Eq)]
+pub struct YamlProblem {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+    /// `Some` for a syntax error, with its help; `None` for a typed error
+    /// (a wrong type, a missing or unknown key), which callers explain.
+    pub syntax_help: Option<&'static str>,
+}
+
+impl YamlProblem {
+    pub fn of(error: &serde_yaml::Error, yaml: &str) -> Self {
+        let full = error.to_string();
+        let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
+        Self::from_parts(&full, line, column, yaml, error.location().is_some())
+    }
+
+    fn from_parts(full: &str, line: usize, column: usize, yaml: &str, syntax: bool) -> Self {
+        let bare = full.split(" at line ").next().unwrap_or(full);
+        let mut problem = YamlProblem {
+            message: bare.split(", while ").next().unwrap_or(bare).to_string(),
+            line,
+            column,
+            syntax_help: None,
+        };
+        // libyaml gives up where scanning fails (often the end of the block)
+        // and names where the thing it scanned began. For a quoted value and
+        // a key that is where the user has to look: the unclosed quote, the
+        // line without `:`. (For other things, such as a plain value followed
+        // by a bad tab, the problem's own place is the better one.)
+        if let Some((what, at)) = full
+            .split_once(", while scanning ")
+            .and_then(|(_, c)| c.split_once(" at line "))
+            .filter(|(what, _)| ["a quoted scalar", "a simple key"].contains(what))
+        {
+            if let Some((l, c)) = at.split_once(" column ") {
+                if let (Ok(l), Ok(c)) = (l.parse(), c.trim().parse()) {
+                    problem.message = format!("{} while scanning {what}", problem.message);
+                    (problem.line, problem.column) = (l, c);
+                }
+            }
+        }
+        // serde names the Rust type it wanted; users wrote YAML, not Rust.
+        if let Some((head, tail)) = problem.message.split_once("expected struct ") {
+            let rest = tail.split_once(' ').map_or("", |(_, r)| r);
+            problem.message = format!("{head}expected a mapping of `key: value` lines {rest}")
+                .trim_end()
+                .to_string();
+        }
+        for int in ["i64", "u64", "u32", "usize"] {
+            problem.message = problem
+                .message
+                .replace(&format!("expected {int}"), "expected a whole number");
+        }
+        if let Some(key) = duplicate_field(&problem.message) {
+            if let Some((l, c)) = second_key_line(yaml, problem.line, key) {
+                (problem.line, problem.column) = (l, c);
+            }
+            problem.syntax_help =
+                Some("a key may appear only once in an entry: remove one of them");
+            return problem;
+        }
+        if syntax && !is_typed(&problem.message) {
+            problem.syntax_help = Some(problem.help(yaml));
+            // A quote left open runs on to the next quote, lines later, where
+            // libyaml finally fails: the open quote is the mistake to show.
+            let open = unclosed_quote(yaml, problem.line);
+            if let Some((line, column)) =
+                open.filter(|_| !problem.message.contains("while scanning"))
+            {
+                (problem.line, problem.column) = (line, column);
+                problem.syntax_help = Some(
+                    "this quote is not closed on its line, so YAML reads on to a later quote: close it here",
+                );
+            }
+        }
+        problem
+    }
+
+    fn help(&self, yaml: &str) -> &'static str {
+        let text = yaml.lines().nth(self.line.saturating_sub(1)).unwrap_or("");
+        let indent: String = text.chars().take_while(|c| c.is_whitespace()).collect();
+        if indent.contains('\t') || text.chars().nth(self.column.saturating_sub(1)) == Some('\t') {
+            "YAML does not allow tabs here: indent with spaces"
+        } else if self.message.ends_with("while scanning a quoted scalar") {
+            "this quote is never closed: add the closing quote (write a quote inside the value as `\\\"` or use the other kind)"
+        } else if self.message.ends_with("while scanning a simple key") {
+            "this line needs a `:` after its key (or `- ` before it, if it is an item of a list)"
+        } else {
+            "check the YAML syntax here: indentation, a `:` after each key, closing quotes"
+        }
+    }
+}
+
+/// The first line up to `last` where a value opens a `"` that the line does
+/// not close (an odd number of unescaped quotes), and the quote's column.
+fn unclosed_quote(yaml: &str, last: usize) -> Option<(usize, usize)> {
+    yaml.lines().take(last).enumerate().find_map(|(i, line)| {
+        let quotes: Vec<usize> = line
+            .char_indices()
+            .filter(|&(at, c)| c == '"' && !line[..at].ends_with('\\'))
+            .map(|(at, _)| at)
+            .collect();
+        let first = *quotes.first()?;
+        let before = line[..first].trim_end();
+        let opens_a_value = before.is_empty() || before.ends_with([':', '-', '[', '{', ',']);
+        (quotes.len() % 2 == 1 && opens_a_value).then(|| (i + 1, line[..first].chars().count() + 1))
+    })
+}
+
+/// serde's errors about values, as opposed to libyaml's about syntax.
+fn is_typed(message: &str) -> bool {
+    [
+        "invalid type",
+        "invalid value",
+        "unknown field",
+        "unknown variant",
+        "missing field",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
+/// The key of serde's "duplicate field `x`".
+fn duplicate_field(message: &str) -> Option<&str> {
+    let rest = message.split("duplicate field `").nth(1)?;
+    rest.split('`').next()
+}
+
+/// Line and column of the second `key:` from `from_line` on: the duplicate.
+fn second_key_line(yaml: &str, from_line: usize, key: &str) -> Option<(usize, usize)> {
+    yaml.lines()
+        .enumerate()
+        .skip(from_line.saturating_sub(1))
+        .filter_map(|(i, l)| {
+            let t = l.trim_start().trim_start_matches("- ").trim_start();
+            let rest = t.strip_prefix(key)?;
+            rest.starts_with(':')
+                .then(|| (i + 1, l.chars().count() - t.chars().count() + 1))
+        })
+        .nth(1)
+}
+
 /// Byte offsets of line starts, to turn offsets into line numbers in O(log n).
 pub struct LineIndex {
     starts: Vec<usize>,
@@ -294,6 +440,57 @@ mod tests {
         sink.push(Diagnostic::error("a.md", "z").at("a\nb", Position::new(1, 1)));
         let order: Vec<_> = sink.into_sorted().into_iter().map(|d| d.message).collect();
         assert_eq!(order, ["z", "y", "x"]);
+    }
+
+    /// name, YAML, expected (line, column) of the mistake and a word of its help.
+    #[test]
+    fn yaml_problems_point_at_the_mistake() {
+        let cases = [
+            (
+                "unclosed quote",
+                "a: 1\nb: \"x\n",
+                (2, 4),
+                "quote is never closed",
+            ),
+            (
+                "line without colon",
+                "tags:\n  - a\n  b c\n",
+                (3, 3),
+                "needs a `:`",
+            ),
+            ("tab", "a:\n\t- b\n", (2, 1), "tabs"),
+            ("bad indentation", "a: 1\n  b: 2\n", (2, 4), "indentation"),
+            (
+                "quote closed lines later",
+                "a: \"x\nb: \"y\"\n",
+                (1, 4),
+                "not closed on its line",
+            ),
+        ];
+        for (name, yaml, at, help) in cases {
+            let error = serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_err();
+            let problem = YamlProblem::of(&error, yaml);
+            assert_eq!((problem.line, problem.column), at, "{name}: {problem:?}");
+            assert!(
+                problem.syntax_help.is_some_and(|h| h.contains(help)),
+                "{name}: {problem:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_duplicate_key_is_shown_where_it_is_repeated() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Two {
+            a: String,
+            b: String,
+        }
+        let yaml = "a: x\nb: y\na: z\n";
+        let error = serde_yaml::from_str::<Two>(yaml).unwrap_err();
+        let problem = YamlProblem::of(&error, yaml);
+        assert_eq!((problem.line, problem.column), (3, 1), "{problem:?}");
+        assert_eq!(problem.message, "duplicate field `a`");
     }
 
     #[test]

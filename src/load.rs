@@ -101,7 +101,14 @@ pub struct Loaded {
     pub assets: Vec<Asset>,
 }
 
-pub fn load(content_dir: &Path) -> (Loaded, Vec<Diagnostic>) {
+/// Lists the files of `content_dir`. A symbolic link is followed only to a
+/// file inside the edition folder `root` or the content folder: a build must
+/// not publish what lies elsewhere on the disk (`/etc/passwd`, a home folder).
+pub fn load(content_dir: &Path, root: &Path) -> (Loaded, Vec<Diagnostic>) {
+    let inside: Vec<PathBuf> = [root, content_dir]
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
     let mut diagnostics = Vec::new();
     let mut loaded = Loaded::default();
     let walker = WalkDir::new(content_dir)
@@ -117,12 +124,16 @@ pub fn load(content_dir: &Path) -> (Loaded, Vec<Diagnostic>) {
                     .path()
                     .map(display_path)
                     .unwrap_or_else(|| display_path(content_dir));
+                // walkdir's own message repeats the path the diagnostic already names.
+                let cause = e.io_error().map_or(e.to_string(), |io| io.to_string());
                 diagnostics.push(
                     Diagnostic::error(
                         path,
-                        format!("cannot read this part of the content folder: {e}"),
+                        format!("cannot read this part of the content folder: {cause}"),
                     )
-                    .with_help("check that the folder exists and is readable"),
+                    .with_help(
+                        "check that the folder exists and that you may read it (`chmod u+rx`)",
+                    ),
                 );
                 continue;
             }
@@ -137,15 +148,22 @@ pub fn load(content_dir: &Path) -> (Loaded, Vec<Diagnostic>) {
             .to_path_buf();
         let file_type = entry.file_type();
         if file_type.is_symlink() {
-            if entry.path().is_dir() {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        display_path(entry.path()),
-                        "symbolic link to a folder not followed",
-                    )
-                    .with_help("move the folder into the content folder instead of linking it"),
-                );
-                continue;
+            match check_link(entry.path(), &inside) {
+                Ok(Link::File) => {}
+                Ok(Link::Folder) => {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            display_path(entry.path()),
+                            "symbolic link to a folder not followed",
+                        )
+                        .with_help("move the folder into the content folder instead of linking it"),
+                    );
+                    continue;
+                }
+                Err(problem) => {
+                    diagnostics.push(problem);
+                    continue;
+                }
             }
         } else if file_type.is_dir() {
             continue;
@@ -163,6 +181,56 @@ pub fn load(content_dir: &Path) -> (Loaded, Vec<Diagnostic>) {
         }
     }
     (loaded, diagnostics)
+}
+
+/// Where a symbolic link of the content folder leads.
+enum Link {
+    File,
+    Folder,
+}
+
+/// Resolves a link: a file or a folder inside `inside`, or an error that
+/// says why it cannot be used (it loops, it leads nowhere or out of the edition).
+fn check_link(link: &Path, inside: &[PathBuf]) -> Result<Link, Diagnostic> {
+    let display = display_path(link);
+    let written = std::fs::read_link(link).unwrap_or_default();
+    let written = written.display();
+    let target = link.canonicalize().map_err(|e| {
+        let message = match e.raw_os_error() {
+            Some(40) => format!("this symbolic link (to `{written}`) leads round in a circle and never reaches a file"),
+            _ if e.kind() == std::io::ErrorKind::NotFound => {
+                format!("this symbolic link points to `{written}`, which does not exist")
+            }
+            _ => format!("cannot follow this symbolic link (to `{written}`): {e}"),
+        };
+        Diagnostic::error(&display, message).with_help("point the link at a file of the edition, or remove it")
+    })?;
+    if !inside.iter().any(|dir| target.starts_with(dir)) {
+        return Err(Diagnostic::error(
+            &display,
+            format!(
+                "this symbolic link leads out of the edition, to {}",
+                target.display()
+            ),
+        )
+        .with_help(
+            "copy what it points to into the content folder: scholia publishes only files of the edition",
+        ));
+    }
+    if !target.is_dir() {
+        return Ok(Link::File);
+    }
+    let parent = link.parent().and_then(|p| p.canonicalize().ok());
+    if parent.is_some_and(|p| p.starts_with(&target)) {
+        return Err(Diagnostic::error(
+            &display,
+            format!(
+                "this symbolic link (to `{written}`) points to a folder that holds it: a cycle"
+            ),
+        )
+        .with_help("remove the link; a folder of the edition needs no link to be read"));
+    }
+    Ok(Link::Folder)
 }
 
 fn kind_of(rel: &Path) -> FileKind {

@@ -70,6 +70,16 @@ pub fn check_output_dir(output: &Path, root: &Path, content: &Path) -> Result<Pa
         Ok(meta) if !meta.is_dir() => {
             return refuse("the output path exists and is not a folder".into(), other);
         }
+        Ok(meta) if meta.permissions().readonly() => {
+            // Someone made it read-only on purpose: replacing it would undo that.
+            return refuse(
+                "the output folder is read-only".into(),
+                &format!(
+                    "make it writable (`chmod u+w {}`), or {other}",
+                    shown.display()
+                ),
+            );
+        }
         Ok(_) => {
             let mut entries = fs::read_dir(&output_abs).map_err(|e| {
                 Diagnostic::error(&shown, format!("cannot read the output folder: {e}"))
@@ -142,8 +152,10 @@ impl SiteSink for Staging {
         Staging::copy(self, from, rel)
     }
 
+    /// The output folder, not the staging one: a message names a file where
+    /// the user will look for it (`book/a/index.html`), not a temporary name.
     fn location(&self) -> &Path {
-        &self.dir
+        &self.output
     }
 }
 
@@ -189,8 +201,10 @@ impl Staging {
         fs::copy(from, path).map(|_| ())
     }
 
-    /// Swaps the finished site in; the previous one is removed, keeping files scholia did not write.
-    pub fn commit(self) -> Result<(), Diagnostic> {
+    /// Swaps the finished site in; the previous one is removed, keeping files
+    /// scholia did not write. Once the swap is done the build has succeeded:
+    /// a previous site that cannot be removed is a warning that says where it is.
+    pub fn commit(self) -> Result<Option<Diagnostic>, Diagnostic> {
         let fail = |what: &str, e: io::Error| {
             Diagnostic::error(display_path(&self.output), format!("{what}: {e}"))
                 .with_help("the previous site is unchanged; fix the problem and build again")
@@ -203,17 +217,24 @@ impl Staging {
             swap(&self.dir, &self.output).map_err(|e| fail("cannot swap the new site in", e))?;
             // `self.dir` now holds the previous site.
             let old_manifest = read_manifest(&self.dir);
-            remove_listed(&self.dir, old_manifest.iter().chain(&carried)).map_err(|e| {
-                fail(
-                    "the new site is in place, but removing the previous one failed",
-                    e,
-                )
-            })?;
+            if let Err(e) = remove_listed(&self.dir, old_manifest.iter().chain(&carried)) {
+                let left = display_path(&self.dir);
+                return Ok(Some(
+                    Diagnostic::warning(
+                        display_path(&self.output),
+                        format!("the new site is in place, but removing the previous one failed: {e}"),
+                    )
+                    .with_help(format!(
+                        "the previous site is left in {}: make it writable (`chmod -R u+w`) and remove it",
+                        left.display()
+                    )),
+                ));
+            }
         } else {
             fs::rename(&self.dir, &self.output)
                 .map_err(|e| fail("cannot move the new site into place", e))?;
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Links (or copies) files of the current output that scholia did not write into the new site.

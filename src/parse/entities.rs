@@ -15,7 +15,7 @@ use std::path::Path;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{unknown_field, unknown_key_help, Diagnostic, Position};
+use crate::diagnostic::{unknown_field, unknown_key_help, Diagnostic, Position, YamlProblem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -320,29 +320,39 @@ pub fn parse_file(source: &str, display: &Path) -> Result<Vec<Entity>, Diagnosti
 }
 
 fn yaml_error(source: &str, display: &Path, error: &serde_yaml::Error) -> Diagnostic {
-    let full = error.to_string();
-    let message = full.find(" at line ").map_or(full.as_str(), |i| &full[..i]);
-    // serde_yaml names the place as `.[3].type`; say `entry 4: type` instead.
+    let problem = YamlProblem::of(error, source);
+    let message = problem.message.as_str();
+    // serde_yaml names the place as `.[3].type` (or `[3]: ` for the entry
+    // itself); say `entry 4: type` or `entry 4: ` instead.
     let message = match message
         .trim_start_matches('.')
         .strip_prefix('[')
         .and_then(|r| r.split_once(']'))
     {
         Some((n, rest)) => match n.parse::<usize>() {
-            Ok(n) => format!("entry {}: {}", n + 1, rest.trim_start_matches('.')),
+            Ok(n) => {
+                let rest = rest.trim_start_matches('.').trim_start_matches(": ");
+                format!("entry {}: {rest}", n + 1)
+            }
             Err(_) => message.to_string(),
         },
         None => message.to_string(),
     };
     let message = message.as_str();
-    let position = error
-        .location()
-        .map_or(Position::new(1, 1), |l| Position::new(l.line(), l.column()));
-    let d = Diagnostic::error(display, format!("invalid registry entry: {message}"))
-        .at(source, position);
-    match unknown_field(message.rsplit(": ").next().unwrap_or(message)) {
-        Some((field, expected)) => d.with_help(unknown_key_help(&field, &expected)),
-        None => d.with_help(
+    let position = Position::new(problem.line, problem.column);
+    let kind = if problem.syntax_help.is_some() {
+        "invalid YAML in the registry"
+    } else {
+        "invalid registry entry"
+    };
+    let d = Diagnostic::error(display, format!("{kind}: {message}")).at(source, position);
+    match (unknown_field(message.rsplit(": ").next().unwrap_or(message)), problem.syntax_help) {
+        (Some((field, expected)), _) => d.with_help(unknown_key_help(&field, &expected)),
+        (None, Some(help)) => d.with_help(help),
+        (None, None) if message.contains("expected a sequence") && !message.starts_with("entry ") => {
+            d.with_help("a registry file is a list: start each entry with `- id: ...`")
+        }
+        (None, None) => d.with_help(
             "each entry needs `id`, `type` (person, organisation, event, place, concept or publication), `name` and `description`",
         ),
     }

@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use crate::diagnostic::{unknown_field, unknown_key_help, Diagnostic, Position};
+use crate::diagnostic::{unknown_field, unknown_key_help, Diagnostic, Position, YamlProblem};
 use crate::model::PartialDate;
 
 /// The parts of a text file.
@@ -134,6 +134,8 @@ pub struct FrontMatter {
     pub summary: Option<String>,
     pub weight: Option<i64>,
     pub slug: Option<String>,
+    /// The file line of `slug:` when it is set, for messages about the slug.
+    pub slug_line: Option<usize>,
     pub provenance: Option<Provenance>,
     pub residue: Vec<String>,
     pub paragraphs: Option<Vec<u32>>,
@@ -234,6 +236,10 @@ pub fn parse_text(
         tags: raw.tags,
         summary: raw.summary,
         weight: raw.weight,
+        slug_line: raw
+            .slug
+            .as_ref()
+            .map(|_| Position::of_offset(source, key_offset(split, "slug").0).line),
         slug: raw.slug,
         provenance: raw.provenance,
         residue: raw.residue,
@@ -279,28 +285,23 @@ fn yaml_error(
     display: &std::path::Path,
     error: &serde_yaml::Error,
 ) -> Diagnostic {
-    let full = error.to_string();
-    // serde_yaml appends " at line L column C" relative to the block; we give file positions instead.
-    let message = match full.find(" at line ") {
-        Some(i) => &full[..i],
-        None => full.as_str(),
-    };
+    let problem = YamlProblem::of(error, split.yaml);
+    let message = problem.message.as_str();
     let message = message.strip_prefix("front-matter: ").unwrap_or(message);
+    // serde_yaml counts from the top of the block; we give file positions instead.
     let block_start = Position::of_offset(source, split.yaml_offset).line;
-    let position = error
-        .location()
-        .map(|l| Position::new(block_start + l.line() - 1, l.column()))
-        .unwrap_or(Position::new(block_start, 1));
+    let position = Position::new(block_start + problem.line - 1, problem.column);
     if let Some((field, expected)) = unknown_field(message) {
         return Diagnostic::error(display, format!("unknown front-matter key `{field}`"))
             .at(source, position)
             .underline(field.chars().count())
             .with_help(unknown_key_help(&field, &expected));
     }
-    let help = if message.contains("invalid type") {
-        "check the value's type: text in quotes, lists in [brackets], numbers bare"
-    } else {
-        "check the YAML syntax here: indentation, a `:` after each key, closing quotes"
+    let help = match problem.syntax_help {
+        Some(help) => help,
+        None if message.contains("unknown variant") => "use one of the values listed",
+        None if message.contains("missing field") => "add the missing key",
+        None => "check the value's type: text in quotes, lists in [brackets], numbers bare",
     };
     Diagnostic::error(display, format!("invalid front-matter: {message}"))
         .at(source, position)
@@ -395,11 +396,11 @@ mod tests {
                 7,
             ),
             (
-                "bad yaml",
+                "bad yaml: the unclosed quote, not the end of the block",
                 "---\ntitle: T\nsummary: \"open\n---\n",
-                "invalid front-matter: found unexpected end of stream",
-                4,
-                1,
+                "invalid front-matter: found unexpected end of stream while scanning a quoted scalar",
+                3,
+                10,
             ),
             (
                 "bad date",

@@ -14,7 +14,7 @@ use crate::load::{FileKind, SourceFile};
 use crate::model::{Text, TextId};
 
 use crate::config::EntityOptions;
-use crate::model::{AnchoredNote, Block, LinkRef, TextLink};
+use crate::model::{AnchoredNote, Block, LinkRef, LinkTarget, TextLink};
 use entities::Registry;
 use front_matter::Related;
 use front_matter::SectionFrontMatter;
@@ -173,12 +173,46 @@ fn text_links(
     let in_notes = notes.iter().flat_map(|n| {
         n.links.iter().map(|l| TextLink {
             target: l.target.clone(),
-            position: Position::new(n.note.line, 1),
+            position: note_link_position(&file.text, n.note.line, &l.target),
             paragraph: Some(n.paragraph),
             note: Some(n.note.id.clone()),
         })
     });
     in_body.chain(in_notes).collect()
+}
+
+/// Where a note's link stands in the file. A note's Markdown sits inside
+/// YAML, so offsets into it are not offsets into the file; but YAML keeps
+/// a link's destination as written, so the first line from the note's own
+/// that holds it is the link's. The note's line when it cannot be found.
+fn note_link_position(text: &str, note_line: usize, target: &LinkTarget) -> Position {
+    let dest = match target {
+        LinkTarget::Text {
+            slug,
+            fragment: Some(f),
+        } => format!("@/{slug}#{f}"),
+        LinkTarget::Text {
+            slug,
+            fragment: None,
+        } => format!("@/{slug}"),
+        LinkTarget::Entity(id) => format!("@entity/{id}"),
+        LinkTarget::Unknown(dest) => dest.clone(),
+    };
+    text.lines()
+        .enumerate()
+        .skip(note_line.saturating_sub(1))
+        .find_map(|(i, line)| {
+            // `(@/a)`, not the start of `(@/a-b)` or `(@/a#p-2)`.
+            let at = line.match_indices(&dest).map(|(at, _)| at).find(|&at| {
+                line[..at].ends_with('(')
+                    && line[at + dest.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| c == ')' || c.is_whitespace())
+            })?;
+            Some(Position::new(i + 1, line[..at].chars().count() + 1))
+        })
+        .unwrap_or(Position::new(note_line, 1))
 }
 
 /// Checks and anchors a text's notes; every problem of every note is reported.
@@ -191,10 +225,11 @@ fn anchor_notes(
     let block_start = Position::of_offset(&file.text, split.yaml_offset).line;
     let mut errors = Vec::new();
     let mut anchored = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for raw in raw_notes {
+        let nth = seen.get(raw.id.as_str()).copied().unwrap_or(0);
         let line =
-            notes::line_in_block(split.yaml, &raw.id).map_or(block_start, |l| block_start + l);
+            notes::line_in_block(split.yaml, &raw.id, nth).map_or(block_start, |l| block_start + l);
         let at = |message: String, help: String| {
             let column = file
                 .text
@@ -205,7 +240,8 @@ fn anchor_notes(
                 .at(&file.text, Position::new(line, column))
                 .with_help(help)
         };
-        if !seen.insert(raw.id.as_str()) {
+        *seen.entry(raw.id.as_str()).or_default() += 1;
+        if nth > 0 {
             errors.push(at(
                 format!("two notes of this text have the id `{}`", raw.id),
                 "give each note its own id".into(),

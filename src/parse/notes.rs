@@ -199,15 +199,21 @@ pub fn is_valid_id(id: &str) -> bool {
 }
 
 /// The line of the note in a front-matter block (0-based within `yaml`): the
-/// `exact:` or `paragraph:` line after its `id:`, else the `id:` line.
-pub fn line_in_block(yaml: &str, id: &str) -> Option<usize> {
+/// `exact:` or `paragraph:` line after its `id:`, else the `id:` line. `nth`
+/// picks among notes that share the id (0 for the first), so a duplicate is
+/// shown where it stands.
+pub fn line_in_block(yaml: &str, id: &str, nth: usize) -> Option<usize> {
     let lines: Vec<&str> = yaml.lines().collect();
-    let id_line = lines.iter().position(|l| {
-        let t = l.trim_start().trim_start_matches("- ").trim_start();
-        t.strip_prefix("id:")
-            .map(|v| v.trim().trim_matches(|c| c == '"' || c == '\'') == id)
-            .unwrap_or(false)
-    })?;
+    let id_line = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim_start().trim_start_matches("- ").trim_start();
+            t.strip_prefix("id:")
+                .is_some_and(|v| v.trim().trim_matches(|c| c == '"' || c == '\'') == id)
+        })
+        .nth(nth)?
+        .0;
     let anchor_line = lines[id_line..]
         .iter()
         .take(12)
@@ -263,8 +269,8 @@ mod tests {
     #[test]
     fn finds_the_line_of_a_note() {
         let yaml = "title: T\nnotes:\n  - id: one\n    anchor:\n      exact: \"x\"\n  - id: two\n    anchor: {paragraph: 2}\n";
-        assert_eq!(line_in_block(yaml, "one"), Some(4));
-        assert_eq!(line_in_block(yaml, "two"), Some(6));
-        assert_eq!(line_in_block(yaml, "three"), None);
+        assert_eq!(line_in_block(yaml, "one", 0), Some(4));
+        assert_eq!(line_in_block(yaml, "two", 0), Some(6));
+        assert_eq!(line_in_block(yaml, "three", 0), None);
     }
 }

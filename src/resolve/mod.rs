@@ -108,13 +108,18 @@ fn check_slugs(texts: &[Text], diagnostics: &mut Vec<Diagnostic>) {
             );
         }
         match first_use.get(slug) {
-            Some(first) => diagnostics.push(
-                Diagnostic::error(
+            Some(first) => {
+                let d = Diagnostic::error(
                     &text.source_path,
                     format!("the slug `{slug}` is already used by {}", first.source_path.display()),
                 )
-                .with_help("each text needs its own slug: rename one of the files or set `slug:` in its front-matter"),
-            ),
+                .with_help("each text needs its own slug: rename one of the files or set `slug:` in its front-matter");
+                // A slug written in the front-matter has a line to point at; one from the file name has none.
+                diagnostics.push(match text.meta.slug_line {
+                    Some(line) => d.at_line(line),
+                    None => d,
+                })
+            }
             None => {
                 first_use.insert(slug, text);
             }
