@@ -330,25 +330,99 @@ fn note_yaml() -> impl Strategy<Value = String> {
     })
 }
 
-/// A text file: maybe a front-matter block, then a Markdown body.
+/// A text file: mostly a well-formed one with a few keys and notes, else a
+/// front-matter block of YAML-ish lines, closed or not; then a Markdown body.
 fn text_file() -> impl Strategy<Value = String> {
+    prop_oneof![2 => well_formed_file(), 1 => yaml_ish_file()]
+}
+
+fn yaml_ish_file() -> impl Strategy<Value = String> {
     let open = select(
         &[
+            "---\n",
             "---\n",
             "---\n",
             "---\r\n",
             "--- \n",
             "",
-            "---",
             "\u{feff}---\n",
         ][..],
     );
-    let close = select(&["---\n", "---\n", "...\n", "---\r\n", "---", "", "--\n"][..]);
+    let close = select(
+        &[
+            "---\n", "---\n", "---\n", "...\n", "---\r\n", "---", "", "--\n",
+        ][..],
+    );
     let newline = select(&["\n", "\n", "\r\n"][..]);
     let lines = vec((yaml_line(), newline), 0..10);
     (open, lines, close, mix(MARKDOWN, 40)).prop_map(|(open, lines, close, body)| {
         let yaml: String = lines.iter().map(|(l, nl)| format!("{l}{nl}")).collect();
         format!("{open}{yaml}{close}{body}")
+    })
+}
+
+/// Keys with values of the right type.
+const GOOD_ENTRIES: &[&str] = &[
+    "subtitle: S",
+    "author: A",
+    "authors: [A, “B”]",
+    "date: 1939",
+    "date: \"c. 1939-08\"",
+    "tags: [x, ü]",
+    "summary: \"é\\tx\"",
+    "weight: -3",
+    "slug: t-1",
+    "language: de",
+    "related: [{text: t1, reason: r}]",
+    "residue: [\"Share\"]",
+];
+
+/// A note on a passage of the body's last paragraph (or on a paragraph).
+fn good_note() -> impl Strategy<Value = String> {
+    let exact = prop_oneof![
+        select(
+            &[
+                "workers of Moscow",
+                "The  workers",
+                "“united front”",
+                "\"united front\"",
+                "front...",
+                "Moscow —",
+                "nowhere"
+            ][..]
+        )
+        .prop_map(|q| serde_json::to_string(q).unwrap()),
+        mix(PROSE, 4).prop_map(|q| serde_json::to_string(&q).unwrap()),
+    ];
+    let anchor = prop_oneof![
+        3 => exact.prop_map(|q| format!("{{ exact: {q} }}")),
+        1 => (0..4u32).prop_map(|n| format!("{{ paragraph: {n} }}")),
+    ];
+    (select(&["n1", "n2", "a-b"][..]), anchor).prop_map(|(id, anchor)| {
+        format!(
+            "  - id: {id}\n    anchor: {anchor}\n    type: context\n    body: \"See [x](@/t1).\"\n"
+        )
+    })
+}
+
+fn well_formed_file() -> impl Strategy<Value = String> {
+    let newline = select(&["\n", "\n", "\r\n"][..]);
+    let title = prop_oneof![
+        Just("T".to_string()),
+        mix(PROSE, 4).prop_map(|t| serde_json::to_string(&t).unwrap())
+    ];
+    let entries = vec(select(GOOD_ENTRIES), 0..4);
+    let notes = vec(good_note(), 0..3);
+    (newline, title, entries, notes, mix(MARKDOWN, 30)).prop_map(|(nl, title, entries, notes, body)| {
+        let mut yaml = format!("title: {title}\n");
+        for e in entries {
+            yaml.push_str(&format!("{e}\n"));
+        }
+        if !notes.is_empty() {
+            yaml.push_str(&format!("notes:\n{}", notes.concat()));
+        }
+        let yaml = yaml.replace('\n', nl);
+        format!("---{nl}{yaml}---{nl}{body}\n\nThe “united front” of the workers of Moscow — and so on.\n")
     })
 }
 
@@ -929,11 +1003,28 @@ fn alias() -> impl Strategy<Value = String> {
 
 fn entities() -> impl Strategy<Value = Vec<Entity>> {
     let id = select(&["a", "b", "c", "a", "B", "bad id", "x-1"][..]);
-    vec((id, alias(), vec(alias(), 0..4)), 0..6).prop_map(|entries| {
+    vec((id, alias(), vec(alias(), 0..4)), 1..6).prop_map(|entries| {
         entries
             .into_iter()
             .map(|(id, name, aliases)| entity(id, &name, aliases))
             .collect()
+    })
+}
+
+/// Entities, and pieces of a text: their own aliases (touching each other,
+/// letters, URLs), other alias-like strings, awkward characters and noise.
+fn entities_and_text() -> impl Strategy<Value = (Vec<Entity>, Vec<String>)> {
+    entities().prop_flat_map(|entities| {
+        let mut written: Vec<String> = entities.iter().flat_map(spellings).collect();
+        written.push(" ".into()); // `select` needs one at least
+        let piece = prop_oneof![
+            4 => select(written),
+            2 => alias(),
+            2 => select(AWKWARD).prop_map(String::from),
+            1 => noise(4),
+            1 => select(&[" https://x.org/", " www.", " ", "a", "1"][..]).prop_map(String::from),
+        ];
+        (Just(entities), vec(piece, 0..30))
     })
 }
 
@@ -955,10 +1046,7 @@ proptest! {
     /// Mentions are on char boundaries, in order, apart, whole words, and
     /// each is spelled as one of its entity's aliases.
     #[test]
-    fn mentions_are_whole_words_of_their_entity(
-        entities in entities(),
-        pieces in vec(prop_oneof![3 => alias(), 2 => select(AWKWARD).prop_map(String::from), 1 => noise(4), 1 => select(&[" https://x.org/", " www.", " "][..]).prop_map(String::from)], 0..30),
-    ) {
+    fn mentions_are_whole_words_of_their_entity((entities, pieces) in entities_and_text()) {
         let text = pieces.concat();
         let (registry, found) = within("Registry::find", {
             let text = text.clone();
