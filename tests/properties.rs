@@ -17,9 +17,10 @@
 //!   order, not overlapping, and one of its entity's aliases.
 //!
 //! Each case runs under a watchdog ([`within`]), so a hang fails the test
-//! instead of stalling CI. Case counts keep the file well under a minute in
-//! the debug profile; `PROPTEST_CASES=5000 cargo test --test properties`
-//! runs longer. Failures proptest finds are kept in
+//! instead of stalling CI. The case counts (1,024 to 2,048 a property) run
+//! the file in about 15 s in the debug profile on two cores;
+//! `PROPTEST_CASES=20000 cargo test --test properties` (about 5 minutes)
+//! looks harder. Failures proptest finds are kept in
 //! `tests/properties.proptest-regressions` and replayed first.
 
 mod support;
@@ -336,6 +337,7 @@ fn text_file() -> impl Strategy<Value = String> {
     prop_oneof![2 => well_formed_file(), 1 => yaml_ish_file()]
 }
 
+/// A block of YAML-ish lines, opened and closed well or not, then Markdown.
 fn yaml_ish_file() -> impl Strategy<Value = String> {
     let open = select(
         &[
@@ -405,6 +407,8 @@ fn good_note() -> impl Strategy<Value = String> {
     })
 }
 
+/// A front-matter block that parses (a title, typed keys, notes), then
+/// Markdown ending in a paragraph the notes can quote.
 fn well_formed_file() -> impl Strategy<Value = String> {
     let newline = select(&["\n", "\n", "\r\n"][..]);
     let title = prop_oneof![
@@ -462,6 +466,7 @@ fn points_inside(d: &Diagnostic, source: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// `content/REL` of an edition, already read.
 fn text_source(rel: &str, text: String) -> SourceFile {
     SourceFile {
         kind: FileKind::Text,
@@ -472,7 +477,7 @@ fn text_source(rel: &str, text: String) -> SourceFile {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(config(2048))]
 
     /// A split hands back the file's own slices; every diagnostic, and every
     /// block and link of a parsed text, lies inside the file.
@@ -586,7 +591,7 @@ fn chars_range(s: &str, start: usize, end: usize) -> String {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(config(1024))]
 
     /// A quote cut from a block anchors in that block, on a passage that reads
     /// as the quote; or, if it occurs more than once, names that block among others.
@@ -764,7 +769,7 @@ fn inline_prose(prose: &str) -> String {
 }
 
 proptest! {
-    #![proptest_config(config(128))]
+    #![proptest_config(config(1024))]
 
     /// Every link to an existing text or entity resolves (the text gets a
     /// backlink); every link to a missing one yields exactly one error, which
@@ -941,7 +946,7 @@ fn plain_source() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(config(128))]
+    #![proptest_config(config(1024))]
 
     /// The words of each imported text (title, subtitle, body) are the words
     /// of its source lines, in order, residue aside; texts do not overlap and
@@ -1041,7 +1046,7 @@ fn is_word_char(c: Option<char>) -> bool {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(config(2048))]
 
     /// Mentions are on char boundaries, in order, apart, whole words, and
     /// each is spelled as one of its entity's aliases.
@@ -1074,7 +1079,10 @@ proptest! {
     fn an_alias_alone_is_found(entities in entities(), pick in any::<prop::sample::Index>()) {
         let (registry, _) = Registry::new(entities);
         let aliases: Vec<String> = registry.entities.iter().flat_map(spellings).filter(|a| !a.is_empty()).collect();
-        prop_assume!(!aliases.is_empty());
+        // Not `prop_assume!`: at high case counts its rejects abort the test.
+        if aliases.is_empty() {
+            return Ok(());
+        }
         let alias = pick.get(&aliases).clone();
         let text = format!(" {alias} ");
         let found = registry.find(&text);
