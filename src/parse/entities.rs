@@ -315,9 +315,10 @@ fn yaml_error(source: &str, display: &Path, error: &serde_yaml::Error) -> Diagno
         None => message.to_string(),
     };
     let message = message.as_str();
-    let position = error
-        .location()
-        .map_or(Position::new(1, 1), |l| Position::new(l.line(), l.column()));
+    // From the byte index, not YAML's line: YAML also breaks lines at a lone `\r`.
+    let position = error.location().map_or(Position::new(1, 1), |l| {
+        Position::of_offset(source, l.index())
+    });
     let d = Diagnostic::error(display, format!("invalid registry entry: {message}"))
         .at(source, position);
     match unknown_field(message.rsplit(": ").next().unwrap_or(message)) {
@@ -421,5 +422,13 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.help.as_deref(), Some("did you mean `description`?"));
+    }
+
+    /// Regression (tests/properties.rs): YAML counts a lone `\r` as a line
+    /// break, so its line 3 was past the end of this two-line file.
+    #[test]
+    fn a_lone_carriage_return_does_not_shift_the_line() {
+        let err = parse_file("- \rT\n", Path::new("e.yaml")).unwrap_err();
+        assert_eq!(err.position, Some(Position::new(2, 1)));
     }
 }

@@ -286,11 +286,11 @@ fn yaml_error(
         None => full.as_str(),
     };
     let message = message.strip_prefix("front-matter: ").unwrap_or(message);
-    let block_start = Position::of_offset(source, split.yaml_offset).line;
-    let position = error
-        .location()
-        .map(|l| Position::new(block_start + l.line() - 1, l.column()))
-        .unwrap_or(Position::new(block_start, 1));
+    // From the byte index, not YAML's line: YAML also breaks lines at a lone `\r`.
+    let position = error.location().map_or_else(
+        || Position::new(Position::of_offset(source, split.yaml_offset).line, 1),
+        |l| Position::of_offset(source, split.yaml_offset + l.index()),
+    );
     if let Some((field, expected)) = unknown_field(message) {
         return Diagnostic::error(display, format!("unknown front-matter key `{field}`"))
             .at(source, position)
@@ -400,6 +400,14 @@ mod tests {
                 "invalid front-matter: found unexpected end of stream",
                 4,
                 1,
+            ),
+            (
+                // Regression (tests/properties.rs): YAML counts a lone `\r` as a line break.
+                "lone carriage return",
+                "---\ntitle: T\rtags: 3\n---\n",
+                "invalid front-matter: tags: invalid type: integer `3`, expected a sequence",
+                2,
+                16,
             ),
             (
                 "bad date",
