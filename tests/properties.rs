@@ -1147,3 +1147,73 @@ proptest! {
         prop_assert_eq!(&text[found[0].start..found[0].end], alias.as_str());
     }
 }
+
+/// Registry YAML: lists of entries whose fields are sometimes right.
+fn registry_file() -> impl Strategy<Value = String> {
+    let field = prop_oneof![
+        select(
+            &[
+                "id: a",
+                "id: b",
+                "id: a",
+                "id: B",
+                "id: \"x y\"",
+                "id:",
+                "id: [a]"
+            ][..]
+        ),
+        select(&["type: person", "type: place", "type: persn", "type: 3"][..]),
+        select(&["name: Moscow", "name: \"it's\"", "name: ''", "name:"][..]),
+        select(
+            &[
+                "aliases: [Moscow, trials]",
+                "aliases: [Moscow]",
+                "aliases: x",
+                "aliases: [\"\", \" \"]"
+            ][..]
+        ),
+        select(
+            &[
+                "description: d",
+                "descripton: d",
+                "wikidata: Q1",
+                "dates: 1900–1950"
+            ][..]
+        ),
+    ]
+    .prop_map(String::from);
+    let line = prop_oneof![6 => field, 1 => mix(VALUES, 3)];
+    let entry = vec((select(&["  ", "  ", " ", "\t", ""][..]), line), 1..6).prop_map(|fields| {
+        let mut entry = String::from("-");
+        for (i, (indent, field)) in fields.iter().enumerate() {
+            match i {
+                0 => entry.push_str(&format!(" {field}\n")),
+                _ => entry.push_str(&format!("{indent}{field}\n")),
+            }
+        }
+        entry
+    });
+    vec(entry, 0..5).prop_map(|entries| entries.concat())
+}
+
+proptest! {
+    #![proptest_config(config(2048))]
+
+    /// A registry file's problems, and the registry's own (duplicate ids and
+    /// aliases), point inside the file.
+    #[test]
+    fn registry_problems_point_inside_the_file(source in registry_file()) {
+        let path = Path::new("content/entities/people.yaml");
+        let problems = within("the registry", {
+            let source = source.clone();
+            move || match scholia::parse::entities::parse_file(&source, path) {
+                Err(d) => vec![d],
+                Ok(entities) => Registry::new(entities).1,
+            }
+        });
+        for d in &problems {
+            prop_assert_eq!(&d.path, path);
+            points_inside(d, &source)?;
+        }
+    }
+}
