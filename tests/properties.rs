@@ -14,7 +14,8 @@
 //! - import: every word of a source lands in its text, in order, and every
 //!   line in exactly one text;
 //! - alias matching: every mention is whole-word, on char boundaries, in
-//!   order, not overlapping, and one of its entity's aliases.
+//!   order, not overlapping, and one of its entity's aliases; an alias
+//!   standing alone is found; a registry file's problems point inside it.
 //!
 //! Each case runs under a watchdog ([`within`]), so a hang fails the test
 //! instead of stalling CI. The case counts (1,024 to 2,048 a property) run
