@@ -235,8 +235,6 @@ struct State<'a> {
     open_highlights: usize,
     /// Whether the last text ended inside a word (for counting words).
     in_word: bool,
-    /// Where in the current block's plain text the next mention is looked for.
-    mention_cursor: usize,
     /// Open links: `true` for `@plain`, whose tags are dropped.
     link_stack: Vec<bool>,
     in_code_block: bool,
@@ -274,7 +272,6 @@ impl<'a> State<'a> {
             block_highlights: &[],
             open_highlights: 0,
             in_word: false,
-            mention_cursor: 0,
             link_stack: Vec::new(),
             in_code_block: false,
             linked: std::collections::HashSet::new(),
@@ -552,29 +549,24 @@ impl<'a> State<'a> {
             && (self.heading.is_none() || self.place.entity_options.in_headings)
     }
 
-    /// Byte offset of the mention `alias` in the current block's plain text. The
-    /// text holding it was just added there, and mentions come in document
-    /// order, so the first whole-word occurrence after the last one found is it.
-    fn locate_in_block(&mut self, alias: &str) -> usize {
+    /// Byte offset in the current block's plain text of the mention at byte
+    /// `start` of `text`. All of `text` was just added there, whitespace
+    /// folded, so the mention starts as many non-space characters before the
+    /// block's end as it does before `text`'s. (Searching the block for the
+    /// alias found the wrong place when the text was glued to its neighbour,
+    /// as `word` in `[a](@/t)word`.)
+    fn locate_in_block(&self, text: &str, start: usize) -> usize {
         let Some(block) = self.blocks.last() else {
             return 0;
         };
-        let text = &block.text;
-        let mut from = self.mention_cursor.min(text.len());
-        while let Some(i) = text.get(from..).and_then(|rest| rest.find(alias)) {
-            let at = from + i;
-            let end = at + alias.len();
-            let before = text[..at].chars().next_back();
-            let after = text[end..].chars().next();
-            if !before.is_some_and(char::is_alphanumeric)
-                && !after.is_some_and(char::is_alphanumeric)
-            {
-                self.mention_cursor = end;
-                return at;
-            }
-            from = at + alias.chars().next().map_or(1, char::len_utf8);
-        }
-        self.mention_cursor.min(text.len())
+        let from_end = text[start..].chars().filter(|c| !c.is_whitespace()).count();
+        block
+            .text
+            .char_indices()
+            .rev()
+            .filter(|(_, c)| !c.is_whitespace())
+            .nth(from_end.saturating_sub(1))
+            .map_or(0, |(i, _)| i)
     }
 
     /// Emits text, finding mentions of registered entities and linking them as configured.
@@ -592,7 +584,7 @@ impl<'a> State<'a> {
         for f in found {
             if in_block {
                 let alias = &text[f.start..f.end];
-                let offset = self.locate_in_block(alias);
+                let offset = self.locate_in_block(&text, f.start);
                 self.mentions.push(Mention {
                     entity: f.entity,
                     block: self.blocks.len() - 1,
@@ -671,7 +663,6 @@ impl<'a> State<'a> {
         self.numbered_depth += 1;
         self.containers.push(Container::Numbered { closing });
         self.block_len = 0;
-        self.mention_cursor = 0;
         self.pending_space = false;
         let highlights = self.place.highlights;
         let first = highlights.partition_point(|h| h.ordinal < ordinal);
