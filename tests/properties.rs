@@ -533,10 +533,9 @@ proptest! {
                     prop_assert!(b.line >= 1 && b.line <= lines, "block at line {}", b.line);
                 }
                 for m in &text.mentions {
-                    // Not `block[offset..] starts with alias`: see the ignored
-                    // test `a_mention_glued_to_a_link_is_placed_at_its_words`.
                     let block = text.blocks.get(m.block).map(|b| b.text.as_str());
-                    prop_assert!(block.is_some_and(|b| b.is_char_boundary(m.offset)), "{:?} in {:?}", m, block);
+                    let at = block.and_then(|b| b.get(m.offset..m.offset + m.alias.len()));
+                    prop_assert_eq!(at, Some(m.alias.as_str()), "{:?} in {:?}", m, block);
                 }
                 for l in &text.links {
                     let d = Diagnostic::error("t", "link").at_position(l.position);
@@ -548,31 +547,41 @@ proptest! {
     }
 }
 
-/// Known bug, found by `whole_text_parse_points_inside_the_file`: a mention
-/// is found whole-word within one Markdown text event, so `word` right after
-/// a link (`[a](@/t1)word`, plain text `aword`) counts, and its offset in the
-/// block then falls back to the block's start. Fixing it means mapping event
-/// offsets through the whitespace folding of the block text.
-#[test]
-#[ignore = "known bug: mentions glued to a neighbouring event's letters"]
-fn a_mention_glued_to_a_link_is_placed_at_its_words() {
-    let file = text_source("t1.md", "---\ntitle: T\n---\n[a](@/t1)word\n".into());
+/// The text of a one-paragraph file, parsed with [`prose_registry`].
+fn parsed_with_registry(body: &str) -> scholia::model::Text {
+    let file = text_source("t1.md", format!("---\ntitle: T\n---\n{body}\n"));
     let registry = prose_registry();
     let context = ParseContext {
         registry: Some(&registry),
         ..ParseContext::default()
     };
-    let Ok(Parsed::Text(text)) = parse_file(&file, &context) else {
-        panic!("the text parses");
-    };
-    for m in &text.mentions {
-        let block = &text.blocks[m.block].text;
-        assert_eq!(
-            block.get(m.offset..m.offset + m.alias.len()),
-            Some(m.alias.as_str()),
-            "{m:?} in {block:?}"
-        );
+    match parse_file(&file, &context) {
+        Ok(Parsed::Text(text)) => *text,
+        other => panic!("{other:?}"),
     }
+}
+
+/// Regression, found by `whole_text_parse_points_inside_the_file`: `word`
+/// right after a link (`[a](@/t1)word`, plain text `aword`) was placed at the
+/// block's start, because the block was searched for a whole-word `word`.
+#[test]
+fn a_mention_glued_to_a_link_is_placed_at_its_words() {
+    let text = parsed_with_registry("[a](@/t1)word and word");
+    let placed: Vec<(usize, &str)> = text
+        .mentions
+        .iter()
+        .map(|m| (m.offset, m.alias.as_str()))
+        .collect();
+    assert_eq!(placed, [(1, "word"), (10, "word")]);
+}
+
+/// Known bug, not fixed: mentions are whole words within one Markdown text
+/// event, not within the block, so a word glued to a link's text still counts.
+#[test]
+#[ignore = "known bug: a mention is whole-word within its text event only"]
+fn a_word_glued_to_a_link_is_no_mention() {
+    let text = parsed_with_registry("[a](@/t1)word");
+    assert!(text.mentions.is_empty(), "{:?}", text.mentions);
 }
 
 // --- 2. note anchoring ----------------------------------------------------------
