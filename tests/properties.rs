@@ -586,6 +586,7 @@ fn a_word_glued_to_a_link_is_no_mention() {
 
 // --- 2. note anchoring ----------------------------------------------------------
 
+/// Numbered blocks 1, 2, 3... of a text, with these plain texts.
 fn blocks_of(texts: Vec<String>) -> Vec<Block> {
     texts
         .into_iter()
@@ -598,6 +599,7 @@ fn blocks_of(texts: Vec<String>) -> Vec<Block> {
         .collect()
 }
 
+/// A note anchored to a quote.
 fn quote_note(exact: String, prefix: Option<String>, suffix: Option<String>) -> Note {
     Note {
         id: "n".into(),
@@ -653,6 +655,7 @@ fn blocks_and_quote() -> impl Strategy<Value = (Vec<String>, usize, usize, usize
     })
 }
 
+/// Characters `start..end` of `s`.
 fn chars_range(s: &str, start: usize, end: usize) -> String {
     s.chars().skip(start).take(end - start).collect()
 }
@@ -762,6 +765,7 @@ enum Link {
 
 const ENTITY_IDS: &[&str] = &["bukharin", "yezhov"];
 
+/// Any kind of link, the four equally often.
 fn link() -> impl Strategy<Value = Link> {
     prop_oneof![
         (any::<usize>(), any::<bool>()).prop_map(|(t, p)| Link::Text(t, p)),
@@ -781,11 +785,13 @@ fn edition_links() -> impl Strategy<Value = (Vec<String>, Vec<Vec<(String, Link)
     })
 }
 
+/// The registry the link tests link to: [`ENTITY_IDS`], no aliases.
 fn registry() -> Registry {
     let entities = ENTITY_IDS.iter().map(|id| entity(id, id, vec![])).collect();
     Registry::new(entities).0
 }
 
+/// A person of the registry, as a registry file would give it.
 fn entity(id: &str, name: &str, aliases: Vec<String>) -> Entity {
     Entity {
         id: id.into(),
@@ -1073,6 +1079,7 @@ fn alias() -> impl Strategy<Value = String> {
     vec(piece, 1..5).prop_map(|p| p.concat())
 }
 
+/// One to five entities; some ids are invalid or taken twice.
 fn entities() -> impl Strategy<Value = Vec<Entity>> {
     let id = select(&["a", "b", "c", "a", "B", "bad id", "x-1"][..]);
     vec((id, alias(), vec(alias(), 0..4)), 1..6).prop_map(|entries| {
@@ -1108,6 +1115,7 @@ fn spellings(entity: &Entity) -> HashSet<String> {
         .collect()
 }
 
+/// Whether `c` is a letter or digit (what rules a mention out on either side).
 fn is_word_char(c: Option<char>) -> bool {
     c.is_some_and(char::is_alphanumeric)
 }
