@@ -19,7 +19,7 @@
 //!
 //! Each case runs under a watchdog ([`within`]), so a hang fails the test
 //! instead of stalling CI. The case counts (1,024 to 2,048 a property) run
-//! the file in about 15 s in the debug profile on two cores;
+//! the file in about 20 s in the debug profile on two cores;
 //! `PROPTEST_CASES=20000 cargo test --test properties` (about 5 minutes)
 //! looks harder. Failures proptest finds are kept in
 //! `tests/properties.proptest-regressions` and replayed first.
