@@ -254,10 +254,41 @@ pub struct YamlProblem {
     pub syntax_help: Option<&'static str>,
 }
 
+/// The byte offset of YAML's 1-based `line` and `column` in `yaml`: YAML
+/// counts `\r\n`, `\n` and a lone `\r` as line breaks.
+fn yaml_offset(yaml: &str, line: usize, column: usize) -> usize {
+    let mut line_start = 0;
+    let mut rest = line.saturating_sub(1);
+    let bytes = yaml.as_bytes();
+    let mut i = 0;
+    while rest > 0 && i < bytes.len() {
+        match bytes[i] {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => i += 1,
+            b'\r' | b'\n' => {}
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 1;
+        line_start = i;
+        rest -= 1;
+    }
+    yaml[line_start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(yaml.len(), |(at, _)| line_start + at)
+}
+
 impl YamlProblem {
     pub fn of(error: &serde_yaml::Error, yaml: &str) -> Self {
         let full = error.to_string();
-        let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
+        // From the byte index, not YAML's line: YAML also breaks lines at a
+        // lone `\r`, which a file's line numbers do not (tests/properties.rs).
+        let (line, column) = error.location().map_or((1, 1), |l| {
+            let p = Position::of_offset(yaml, l.index());
+            (p.line, p.col)
+        });
         Self::from_parts(&full, line, column, yaml, error.location().is_some())
     }
 
@@ -282,7 +313,8 @@ impl YamlProblem {
             if let Some((l, c)) = at.split_once(" column ") {
                 if let (Ok(l), Ok(c)) = (l.parse(), c.trim().parse()) {
                     problem.message = format!("{} while scanning {what}", problem.message);
-                    (problem.line, problem.column) = (l, c);
+                    let p = Position::of_offset(yaml, yaml_offset(yaml, l, c));
+                    (problem.line, problem.column) = (p.line, p.col);
                 }
             }
         }

@@ -588,8 +588,25 @@ pub fn build<S: AsRef<str>>(lines: &[S], span: Span) -> Text {
         });
     }
     lift_orphan_subheadings(&mut blocks);
+    // A definition line can end up inside another block (an attribution runs
+    // to the end of its paragraph); a marker whose definition is not written
+    // as a footnote must stay as written, or it renders as a literal `[^N]`.
+    let written = footnote_labels(&blocks);
+    text.footnotes.retain(|n| written.contains(n));
     text.blocks = blocks;
     text
+}
+
+/// The labels of the footnote blocks among `blocks`, quotations included.
+fn footnote_labels(blocks: &[Located]) -> HashSet<u32> {
+    blocks
+        .iter()
+        .flat_map(|b| match &b.block {
+            Block::Footnote { label, .. } => HashSet::from([*label]),
+            Block::Quote { body, .. } => footnote_labels(body),
+            _ => HashSet::new(),
+        })
+        .collect()
 }
 
 /// Numbered headings are third-level under a section heading; with no
@@ -752,6 +769,19 @@ mod tests {
             ["Para", "Ordered", "Heading", "Table", "Heading", "Para", "Footnote", "Sources"]
         );
         assert!(t.footnotes.contains(&1));
+    }
+
+    /// Regression (tests/properties.rs): the definition line went into an
+    /// attribution, and the marker became a `[^16]` with no footnote.
+    #[test]
+    fn a_definition_swallowed_by_an_attribution_leaves_its_marker_as_written() {
+        let t = blocks("the \nthe ¹⁶ \nShare2) \n¹⁶ the \n");
+        assert!(
+            matches!(&t.blocks[0].block, Block::Quote { attribution, .. } if attribution.len() == 2)
+        );
+        assert!(t.footnotes.is_empty());
+        let body = crate::import::markdown::body(&t);
+        assert!(body.contains("the ¹⁶") && !body.contains("[^16]"), "{body}");
     }
 
     #[test]

@@ -452,4 +452,13 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.help.as_deref(), Some("did you mean `description`?"));
     }
+
+    /// Regression (tests/properties.rs): YAML counts a lone `\r` as a line
+    /// break, so its line 3 was past the end of this two-line file. The key
+    /// `T` without a `:` is on the file's line 1, after the `\r`.
+    #[test]
+    fn a_lone_carriage_return_does_not_shift_the_line() {
+        let err = parse_file("- \rT\n", Path::new("e.yaml")).unwrap_err();
+        assert_eq!(err.position, Some(Position::new(1, 4)));
+    }
 }

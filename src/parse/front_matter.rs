@@ -403,6 +403,14 @@ mod tests {
                 10,
             ),
             (
+                // Regression (tests/properties.rs): YAML counts a lone `\r` as a line break.
+                "lone carriage return",
+                "---\ntitle: T\rtags: 3\n---\n",
+                "invalid front-matter: tags: invalid type: integer `3`, expected a sequence",
+                2,
+                16,
+            ),
+            (
                 "bad date",
                 "---\ntitle: T\ndate: soon\n---\n",
                 "`soon` is not a date scholia understands",

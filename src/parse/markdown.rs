@@ -281,8 +281,6 @@ struct State<'a> {
     in_word: bool,
     /// What the current text event touches (see [`Glue`]).
     glue: Glue,
-    /// Where in the current block's plain text the next mention is looked for.
-    mention_cursor: usize,
     /// Open links: `true` for `@plain`, whose tags are dropped.
     link_stack: Vec<bool>,
     in_code_block: bool,
@@ -321,7 +319,6 @@ impl<'a> State<'a> {
             open_highlights: 0,
             in_word: false,
             glue: Glue::default(),
-            mention_cursor: 0,
             link_stack: Vec::new(),
             in_code_block: false,
             linked: std::collections::HashSet::new(),
@@ -603,29 +600,32 @@ impl<'a> State<'a> {
             && (self.heading.is_none() || self.place.entity_options.in_headings)
     }
 
-    /// Byte offset of the mention `alias` in the current block's plain text. The
-    /// text holding it was just added there, and mentions come in document
-    /// order, so the first whole-word occurrence after the last one found is it.
-    fn locate_in_block(&mut self, alias: &str) -> usize {
+    /// Byte offsets in the current block's plain text of the mentions at
+    /// bytes `starts` (ascending) of `text`. All of `text` was just added
+    /// there, whitespace folded, so a mention starts as many non-space
+    /// characters before the block's end as it does before `text`'s end: one
+    /// walk back over both finds them all. (Searching the block for the alias
+    /// found the wrong place when the text was glued to its neighbour, as
+    /// `word` in `[a](@/t)word`.)
+    fn locate_in_block(&self, text: &str, starts: &[usize]) -> Vec<usize> {
+        let mut offsets = vec![0; starts.len()];
         let Some(block) = self.blocks.last() else {
-            return 0;
+            return offsets;
         };
-        let text = &block.text;
-        let mut from = self.mention_cursor.min(text.len());
-        while let Some(i) = text.get(from..).and_then(|rest| rest.find(alias)) {
-            let at = from + i;
-            let end = at + alias.len();
-            let before = text[..at].chars().next_back();
-            let after = text[end..].chars().next();
-            if !before.is_some_and(char::is_alphanumeric)
-                && !after.is_some_and(char::is_alphanumeric)
-            {
-                self.mention_cursor = end;
-                return at;
+        let not_space = |(_, c): &(usize, char)| !c.is_whitespace();
+        let in_text = text.char_indices().rev().filter(not_space);
+        let in_block = block.text.char_indices().rev().filter(not_space);
+        let mut left = starts.len();
+        for ((t, _), (b, _)) in in_text.zip(in_block) {
+            while left > 0 && starts[left - 1] >= t {
+                offsets[left - 1] = b;
+                left -= 1;
             }
-            from = at + alias.chars().next().map_or(1, char::len_utf8);
+            if left == 0 {
+                break;
+            }
         }
-        self.mention_cursor.min(text.len())
+        offsets
     }
 
     /// Emits a whole text event, finding mentions of registered entities and linking them as configured.
@@ -644,12 +644,18 @@ impl<'a> State<'a> {
         if found.is_empty() {
             return self.emit(Event::Text(text));
         }
-        let in_block = self.in_numbered_text();
+        let offsets = match self.in_numbered_text() {
+            true => {
+                let starts: Vec<usize> = found.iter().map(|f| f.start).collect();
+                Some(self.locate_in_block(&text, &starts))
+            }
+            false => None,
+        };
         let mut last = 0;
-        for f in found {
-            if in_block {
+        for (i, f) in found.into_iter().enumerate() {
+            if let Some(offsets) = &offsets {
                 let alias = &text[f.start..f.end];
-                let offset = self.locate_in_block(alias);
+                let offset = offsets[i];
                 self.mentions.push(Mention {
                     entity: f.entity,
                     block: self.blocks.len() - 1,
@@ -728,7 +734,6 @@ impl<'a> State<'a> {
         self.numbered_depth += 1;
         self.containers.push(Container::Numbered { closing });
         self.block_len = 0;
-        self.mention_cursor = 0;
         self.pending_space = false;
         let highlights = self.place.highlights;
         let first = highlights.partition_point(|h| h.ordinal < ordinal);

@@ -210,11 +210,17 @@ fn trim_start_spaces(s: &[char]) -> &[char] {
     &s[n..]
 }
 
+/// How many characters of a quote [`closest_passage`] compares. Each window
+/// costs the square of its width, so a long quote (of a long paragraph) made
+/// the search take minutes; its first words are enough to find the place.
+const CLOSEST_WIDTH: usize = 64;
+
 /// The passage most like the quote, by edit distance over windows that start at
-/// word starts: only computed for a quote that failed, so its cost does not matter.
+/// word starts: only computed for a quote that failed, and only for its first
+/// [`CLOSEST_WIDTH`] characters, so its cost stays linear in the text.
 fn closest_passage(exact: &Normalized, blocks: &[Block]) -> Option<(u32, String)> {
-    let wanted: String = exact.chars.iter().collect();
-    let width = exact.chars.len();
+    let wanted: String = exact.chars.iter().take(CLOSEST_WIDTH).collect();
+    let width = exact.chars.len().min(CLOSEST_WIDTH);
     let mut best: Option<(f64, u32, String)> = None;
     for block in blocks {
         let chars: Vec<char> = block.text.chars().collect();

@@ -13,11 +13,13 @@
 //! - a static file server on 127.0.0.1: [`serve_dir`], [`serve_dir_at`];
 //! - files: [`copy_dir`], [`tree_snapshot`], [`assert_trees_equal`],
 //!   [`file_url`];
-//! - the site's own link checker: [`links`].
+//! - the site's own link checker: [`links`];
+//! - words as readers see them, for faithful-import checks: [`words`].
 #![allow(dead_code)]
 
 pub mod links;
 pub mod preview;
+pub mod words;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
