@@ -315,6 +315,10 @@ language = "en"
 # The comparison's default is no search index, as for scholia and Hugo;
 # benches/compare.sh turns it on for the search rows.
 search.enable = false
+# One page of the whole book, which scholia does not make. mdBook 0.5.4 also
+# makes its heading ids unique across the whole book one candidate at a time:
+# at 10,000 chapters that alone ran for over 10 minutes.
+print.enable = false
 """
 
 
