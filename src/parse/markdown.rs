@@ -1181,12 +1181,17 @@ mod tests {
         );
     }
 
+    /// The registry of a YAML registry file.
+    fn registry_of(yaml: &str) -> Registry {
+        let entities =
+            crate::parse::entities::parse_file(yaml, std::path::Path::new("e.yaml")).unwrap();
+        Registry::new(entities).0
+    }
+
     #[test]
     fn mentions_are_found_across_escapes_and_in_footnotes_but_recorded_only_in_blocks() {
         let yaml = "- id: ypsl\n  type: organisation\n  name: Young People's Socialist League\n  description: d\n";
-        let entities =
-            crate::parse::entities::parse_file(yaml, std::path::Path::new("e.yaml")).unwrap();
-        let (registry, _) = Registry::new(entities);
+        let registry = registry_of(yaml);
         let place = BodyPlace {
             entities: Some(&registry),
             entity_options: EntityOptions {
@@ -1214,9 +1219,7 @@ mod tests {
     #[test]
     fn mentions_know_where_they_stand_in_their_block() {
         let yaml = "- id: ezhov\n  type: person\n  name: Nikolai Ezhov\n  aliases: [Ezhov]\n  description: d\n- id: ezhovshchina\n  type: event\n  name: Ezhovshchina\n  description: d\n";
-        let entities =
-            crate::parse::entities::parse_file(yaml, std::path::Path::new("e.yaml")).unwrap();
-        let (registry, _) = Registry::new(entities);
+        let registry = registry_of(yaml);
         let place = BodyPlace {
             entities: Some(&registry),
             ..BodyPlace::default()
@@ -1246,9 +1249,7 @@ mod tests {
     #[test]
     fn a_name_glued_to_the_letters_of_inline_markup_is_no_mention() {
         let yaml = "- id: ezhov\n  type: person\n  name: Nikolai Ezhov\n  aliases: [Ezhov]\n  description: d\n";
-        let entities =
-            crate::parse::entities::parse_file(yaml, std::path::Path::new("e.yaml")).unwrap();
-        let (registry, _) = Registry::new(entities);
+        let registry = registry_of(yaml);
         let place = BodyPlace {
             entities: Some(&registry),
             ..BodyPlace::default()
