@@ -197,15 +197,44 @@ impl Diagnostics {
         self.items.iter().any(Diagnostic::is_error)
     }
 
-    /// All diagnostics, sorted by file, position and severity.
+    /// All diagnostics, sorted by file, position and severity, each with
+    /// its source line.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.items.dedup();
+        add_source_lines(&mut self.items);
         self.items
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
+    }
+}
+
+/// Gives the line it points at to each diagnostic made where the source was
+/// no longer at hand (the checks that span texts keep no text's source):
+/// the file is read again, once, now that there is something to show.
+fn add_source_lines(items: &mut [Diagnostic]) {
+    let mut sources: std::collections::HashMap<PathBuf, Option<String>> = Default::default();
+    for d in items.iter_mut().filter(|d| d.source_line.is_none()) {
+        let Some(position) = &mut d.position else {
+            continue;
+        };
+        let source = sources
+            .entry(d.path.clone())
+            .or_insert_with(|| std::fs::read_to_string(&d.path).ok());
+        let Some(line) = source
+            .as_deref()
+            .and_then(|s| s.lines().nth(position.line.saturating_sub(1)))
+        else {
+            continue;
+        };
+        let line = line.trim_end_matches('\r');
+        // A diagnostic that names only a line points at its first word, not its indentation.
+        if position.col == 1 {
+            position.col += line.chars().take_while(|c| c.is_whitespace()).count();
+        }
+        d.source_line = Some(line.to_string());
     }
 }
 

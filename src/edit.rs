@@ -79,6 +79,7 @@ pub fn with_note(
         editor: note.editor.clone(),
         date: note.date.clone(),
         line: 0,
+        id_line: 0,
     };
     if let Err(e) = crate::resolve::anchor::anchor(&checked, &before.blocks) {
         let (message, help) = e.describe(&note.id);

@@ -37,7 +37,7 @@ fn every_broken_link_is_reported_with_its_place_and_the_closest_target() {
         })
         .collect();
     let expected = [
-        ("`related:` link to a text that does not exist: `@/targt`", "content/source.md:4:1", "did you mean `@/target`?"),
+        ("`related:` link to a text that does not exist: `@/targt`", "content/source.md:4:3", "did you mean `@/target`?"),
         ("note `n`: link to a text that does not exist: `@/nowhere`", "content/source.md:10:20", "link a text by its slug: the name of its file without `.md`"),
         ("link to a text that does not exist: `@/targe`", "content/source.md:13:6", "did you mean `@/target`?"),
         ("`target` has no heading, paragraph or note `#the-trial`", "content/source.md:13:23", "did you mean `#the-trials`?"),

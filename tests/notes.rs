@@ -91,7 +91,11 @@ fn every_broken_note_of_the_edition_is_reported_at_once() {
             "error: the note id `two` is already used in content/b.md",
         ]
     );
-    assert!(printed.contains("  --> content/d.md:5:1\n"), "{printed}");
+    // The repeated id is shown where it is written.
+    assert!(
+        printed.contains("  --> content/d.md:4:3\n   |\n 4 |   - id: two\n   |   ^\n"),
+        "{printed}"
+    );
 }
 
 #[test]

@@ -614,6 +614,7 @@ fn quote_note(exact: String, prefix: Option<String>, suffix: Option<String>) -> 
         editor: None,
         date: None,
         line: 1,
+        id_line: 1,
     }
 }
 

@@ -230,6 +230,8 @@ fn anchor_notes(
         let nth = seen.get(raw.id.as_str()).copied().unwrap_or(0);
         let line =
             notes::line_in_block(split.yaml, &raw.id, nth).map_or(block_start, |l| block_start + l);
+        let id_line = notes::id_line_in_block(split.yaml, &raw.id, nth)
+            .map_or(block_start, |l| block_start + l);
         let at = |message: String, help: String| {
             let column = file
                 .text
@@ -267,6 +269,7 @@ fn anchor_notes(
             editor: raw.editor.clone(),
             date: raw.date.clone(),
             line,
+            id_line,
         };
         match crate::resolve::anchor::anchor(&note, blocks) {
             Ok(place) => anchored.push(crate::render::notes::anchored(note, &place, blocks)),

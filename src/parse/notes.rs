@@ -137,6 +137,8 @@ pub struct Note {
     pub date: Option<String>,
     /// Line of the file where the note's `exact:` (or `id:`) stands.
     pub line: usize,
+    /// Line of the file where its `id:` stands.
+    pub id_line: usize,
 }
 
 /// Why a raw note cannot be used.
@@ -198,22 +200,27 @@ pub fn is_valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// The line of the note in a front-matter block (0-based within `yaml`): the
-/// `exact:` or `paragraph:` line after its `id:`, else the `id:` line. `nth`
-/// picks among notes that share the id (0 for the first), so a duplicate is
-/// shown where it stands.
-pub fn line_in_block(yaml: &str, id: &str, nth: usize) -> Option<usize> {
-    let lines: Vec<&str> = yaml.lines().collect();
-    let id_line = lines
-        .iter()
+/// The line of the `id:` of the note `id` in a front-matter block (0-based
+/// within `yaml`); `nth` as for [`line_in_block`].
+pub fn id_line_in_block(yaml: &str, id: &str, nth: usize) -> Option<usize> {
+    yaml.lines()
         .enumerate()
         .filter(|(_, l)| {
             let t = l.trim_start().trim_start_matches("- ").trim_start();
             t.strip_prefix("id:")
                 .is_some_and(|v| v.trim().trim_matches(|c| c == '"' || c == '\'') == id)
         })
-        .nth(nth)?
-        .0;
+        .nth(nth)
+        .map(|(i, _)| i)
+}
+
+/// The line of the note in a front-matter block (0-based within `yaml`): the
+/// `exact:` or `paragraph:` line after its `id:`, else the `id:` line. `nth`
+/// picks among notes that share the id (0 for the first), so a duplicate is
+/// shown where it stands.
+pub fn line_in_block(yaml: &str, id: &str, nth: usize) -> Option<usize> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let id_line = id_line_in_block(yaml, id, nth)?;
     let anchor_line = lines[id_line..]
         .iter()
         .take(12)
@@ -272,5 +279,7 @@ mod tests {
         assert_eq!(line_in_block(yaml, "one", 0), Some(4));
         assert_eq!(line_in_block(yaml, "two", 0), Some(6));
         assert_eq!(line_in_block(yaml, "three", 0), None);
+        assert_eq!(id_line_in_block(yaml, "one", 0), Some(2));
+        assert_eq!(id_line_in_block(yaml, "two", 0), Some(5));
     }
 }

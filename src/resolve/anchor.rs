@@ -271,6 +271,7 @@ mod tests {
             editor: None,
             date: None,
             line: 1,
+            id_line: 1,
         }
     }
 

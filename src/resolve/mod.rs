@@ -142,7 +142,7 @@ fn check_note_ids(texts: &[Text], diagnostics: &mut Vec<Diagnostic>) {
                             first.source_path.display()
                         ),
                     )
-                    .at_line(note.note.line)
+                    .at_line(note.note.id_line)
                     .with_help("note ids are unique in the whole edition: rename one of the notes"),
                 ),
                 _ => {
