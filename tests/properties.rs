@@ -536,6 +536,17 @@ proptest! {
                     let block = text.blocks.get(m.block).map(|b| b.text.as_str());
                     let at = block.and_then(|b| b.get(m.offset..m.offset + m.alias.len()));
                     prop_assert_eq!(at, Some(m.alias.as_str()), "{:?} in {:?}", m, block);
+                    // A whole word of the paragraph as read, not only of one Markdown run.
+                    let block = block.unwrap_or_default();
+                    let before = block[..m.offset].chars().next_back();
+                    let after = block[m.offset + m.alias.len()..].chars().next();
+                    prop_assert!(
+                        !before.is_some_and(char::is_alphanumeric)
+                            && !after.is_some_and(char::is_alphanumeric),
+                        "{:?} is glued to a neighbour in {:?}",
+                        m,
+                        block
+                    );
                 }
                 for l in &text.links {
                     let d = Diagnostic::error("t", "link").at_position(l.position);

@@ -206,9 +206,9 @@ pub fn render<'a>(markdown: &'a str, place: BodyPlace<'a>) -> Rendered {
     state.finish()
 }
 
-/// The letters a text event touches in the rendered text: the last one of
-/// the text before it and the first one of the text after it, where only
-/// inline markup lies between (`[a](@/t)word` reads `aword`). A name glued to
+/// The letters a text event touches in the plain text: the last one of the
+/// text before it and the first one of the text after it, where only inline
+/// markup lies between (`[a](@/t)word` reads `aword`). A name glued to
 /// them is part of a longer word, not a mention.
 #[derive(Clone, Copy, Default)]
 struct Glue {
@@ -219,14 +219,23 @@ struct Glue {
 fn glue_around(
     events: &[(Event<'_>, std::ops::Range<usize>)],
 ) -> Vec<(Option<char>, Option<char>)> {
+    // Mirrors what the plain text gets: a break or a new block adds a space
+    // there; inline markup, inline HTML and footnote marks add no letters.
     let edge = |event: &Event<'_>, last: bool| match event {
         Event::Text(t) | Event::Code(t) if last => Some(t.chars().next_back()),
         Event::Text(t) | Event::Code(t) => Some(t.chars().next()),
-        Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
-        | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link) => {
-            None
-        }
-        // Anything else (a break, a block, HTML, a footnote mark) separates words.
+        Event::Start(
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. },
+        )
+        | Event::End(
+            TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image,
+        )
+        | Event::InlineHtml(_)
+        | Event::FootnoteReference(_) => None,
         _ => Some(None),
     };
     let mut glue = vec![(None, None); events.len()];
@@ -1270,6 +1279,8 @@ mod tests {
         assert_eq!(aliases("[a](https://example.org/)Ezhov\n"), []);
         assert_eq!(aliases("*Ezhov*ism and **Ezhov**s\n"), []);
         assert_eq!(aliases("no`code`Ezhov and `x`*Ezhov*\n"), []);
+        // An image's alt text is read too (`iEzhov`), as a note's anchor reads it.
+        assert_eq!(aliases("![i](x.png)Ezhov\n"), []);
         // Markup or a space between: a word of its own.
         assert_eq!(
             aliases("[a](https://example.org/) Ezhov\n"),
