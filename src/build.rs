@@ -633,13 +633,14 @@ fn copy_static(
 }
 
 fn write_error(dir: &Path, rel: &str, e: std::io::Error) -> Diagnostic {
-    // The causes users meet, by errno: each has its own remedy.
-    let cause = match e.raw_os_error() {
-        Some(27) => "the file is larger than this process may write (a file size limit, see `ulimit -f`): raise the limit",
-        Some(28) => "the disk is full: free some space",
-        Some(122) => "your disk quota is used up: free some space or ask for a larger quota",
-        Some(30) => "the file system is read-only: build into a writable folder with `--output`",
-        Some(13) | Some(1) => "you may not write here: check the permissions of the output folder and the folder that holds it",
+    // The causes users meet: each has its own remedy.
+    use std::io::ErrorKind;
+    let cause = match e.kind() {
+        ErrorKind::FileTooLarge => "the file is larger than this process may write (a file size limit, see `ulimit -f`): raise the limit",
+        ErrorKind::StorageFull => "the disk is full: free some space",
+        ErrorKind::QuotaExceeded => "your disk quota is used up: free some space or ask for a larger quota",
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only: build into a writable folder with `--output`",
+        ErrorKind::PermissionDenied => "you may not write here: check the permissions of the output folder and the folder that holds it",
         _ => "check free space and permissions",
     };
     Diagnostic::error(
