@@ -228,10 +228,13 @@ fn anchor_notes(
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for raw in raw_notes {
         let nth = seen.get(raw.id.as_str()).copied().unwrap_or(0);
-        let line =
-            notes::line_in_block(split.yaml, &raw.id, nth).map_or(block_start, |l| block_start + l);
-        let id_line = notes::id_line_in_block(split.yaml, &raw.id, nth)
-            .map_or(block_start, |l| block_start + l);
+        let (id_line, line) = match notes::id_line_in_block(split.yaml, &raw.id, nth) {
+            Some(id) => (
+                block_start + id,
+                block_start + notes::line_in_block(split.yaml, id),
+            ),
+            None => (block_start, block_start),
+        };
         let at = |message: String, help: String| {
             let column = file
                 .text

@@ -201,7 +201,8 @@ pub fn is_valid_id(id: &str) -> bool {
 }
 
 /// The line of the `id:` of the note `id` in a front-matter block (0-based
-/// within `yaml`); `nth` as for [`line_in_block`].
+/// within `yaml`). `nth` picks among notes that share the id (0 for the
+/// first), so a duplicate is shown where it stands.
 pub fn id_line_in_block(yaml: &str, id: &str, nth: usize) -> Option<usize> {
     yaml.lines()
         .enumerate()
@@ -214,19 +215,14 @@ pub fn id_line_in_block(yaml: &str, id: &str, nth: usize) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// The line of the note in a front-matter block (0-based within `yaml`): the
-/// `exact:` or `paragraph:` line after its `id:`, else the `id:` line. `nth`
-/// picks among notes that share the id (0 for the first), so a duplicate is
-/// shown where it stands.
-pub fn line_in_block(yaml: &str, id: &str, nth: usize) -> Option<usize> {
-    let lines: Vec<&str> = yaml.lines().collect();
-    let id_line = id_line_in_block(yaml, id, nth)?;
-    let anchor_line = lines[id_line..]
-        .iter()
+/// The line of the note whose `id:` is on `id_line` (both 0-based within
+/// `yaml`): the `exact:` or `paragraph:` line after it, else the `id:` line.
+pub fn line_in_block(yaml: &str, id_line: usize) -> usize {
+    yaml.lines()
+        .skip(id_line)
         .take(12)
         .position(|l| l.contains("exact:") || l.contains("paragraph:"))
-        .map(|i| id_line + i);
-    Some(anchor_line.unwrap_or(id_line))
+        .map_or(id_line, |i| id_line + i)
 }
 
 #[cfg(test)]
@@ -276,10 +272,10 @@ mod tests {
     #[test]
     fn finds_the_line_of_a_note() {
         let yaml = "title: T\nnotes:\n  - id: one\n    anchor:\n      exact: \"x\"\n  - id: two\n    anchor: {paragraph: 2}\n";
-        assert_eq!(line_in_block(yaml, "one", 0), Some(4));
-        assert_eq!(line_in_block(yaml, "two", 0), Some(6));
-        assert_eq!(line_in_block(yaml, "three", 0), None);
         assert_eq!(id_line_in_block(yaml, "one", 0), Some(2));
         assert_eq!(id_line_in_block(yaml, "two", 0), Some(5));
+        assert_eq!(id_line_in_block(yaml, "three", 0), None);
+        assert_eq!(line_in_block(yaml, 2), 4);
+        assert_eq!(line_in_block(yaml, 5), 6);
     }
 }
