@@ -194,8 +194,8 @@ pub fn render<'a>(markdown: &'a str, place: BodyPlace<'a>) -> Rendered {
         // reads as one. Merging allocates, so only when there are names to find.
         let events: Vec<_> = TextMergeWithOffset::new(events).collect();
         let glue = glue_around(&events);
-        for ((event, range), (before, after)) in events.into_iter().zip(glue) {
-            state.glue = Glue { before, after };
+        for ((event, range), glue) in events.into_iter().zip(glue) {
+            state.glue = glue;
             state.event(event, range.start);
         }
     } else {
@@ -216,9 +216,7 @@ struct Glue {
     after: Option<char>,
 }
 
-fn glue_around(
-    events: &[(Event<'_>, std::ops::Range<usize>)],
-) -> Vec<(Option<char>, Option<char>)> {
+fn glue_around(events: &[(Event<'_>, std::ops::Range<usize>)]) -> Vec<Glue> {
     // Mirrors what the plain text gets: a break or a new block adds a space
     // there; inline markup, inline HTML and footnote marks add no letters.
     let edge = |event: &Event<'_>, last: bool| match event {
@@ -238,17 +236,17 @@ fn glue_around(
         | Event::FootnoteReference(_) => None,
         _ => Some(None),
     };
-    let mut glue = vec![(None, None); events.len()];
+    let mut glue = vec![Glue::default(); events.len()];
     let mut before = None;
     for (i, (event, _)) in events.iter().enumerate() {
-        glue[i].0 = before;
+        glue[i].before = before;
         if let Some(c) = edge(event, true) {
             before = c;
         }
     }
     let mut after = None;
     for (i, (event, _)) in events.iter().enumerate().rev() {
-        glue[i].1 = after;
+        glue[i].after = after;
         if let Some(c) = edge(event, false) {
             after = c;
         }
