@@ -8,12 +8,12 @@
 # $BENCH_DIR/n<N>/ (search off, as the Hugo comparison needs it), makes a copy
 # with search on (hard links: the same text files), and builds each once into
 # tmpfs ($SHM_DIR), reporting wall and CPU seconds and peak memory. Then it
-# reports the index (files and bytes under book/pagefind/), serves the site on
-# loopback (python3 -m http.server) and, in headless Chromium, loads the
-# search page and times pagefind's start (the entry file, the WebAssembly and
-# the metadata) and then each query of $QUERIES: the first time (its chunks
-# fetched) and again (cached), with the bytes of the index each one fetched
-# (from the server's log: pagefind fetches from a worker).
+# reports the index (files and bytes under book/search-index/), serves the
+# site on loopback (python3 -m http.server) and, in headless Chromium, types
+# each query of $QUERIES into the search page and times it until its first
+# page of results shows: the first time (its shards, result files and text
+# pages fetched) and again (cached), with the bytes each one fetched (from
+# the server's log).
 # Results are appended to $BENCH_DIR/search-<date>.txt.
 #
 # Environment: BENCH_DIR (default target/bench), SHM_DIR (default
@@ -86,16 +86,17 @@ read -r wall0 cpu0 mem0 < <(timed_build "$without" "$SHM_DIR/plain")
 rm -rf "$SHM_DIR/plain"
 say "building with search"
 read -r wall1 cpu1 mem1 < <(timed_build "$with" "$SHM_DIR/book")
-index=$SHM_DIR/book/pagefind
+index=$SHM_DIR/book/search-index
 files=$(find "$index" -type f | wc -l)
 bytes=$(du -sb "$index" | cut -f1)
-fragments=$(find "$index/fragment" -type f | wc -l)
+shards=$(find "$index/t" -type f | wc -l)
+largest=$(find "$index/t" -type f -printf '%s\n' | sort -n | tail -1)
 {
     printf '%-22s %8s %8s %9s\n' build "wall s" "cpu s" "peak MB"
     printf '%-22s %8s %8s %9s\n' "without search" "$wall0" "$cpu0" "$mem0"
     printf '%-22s %8s %8s %9s\n' "with search" "$wall1" "$cpu1" "$mem1"
     awk -v a="$wall0" -v b="$wall1" 'BEGIN { printf "search adds %.0f%% to the wall time\n", (b - a) / a * 100 }'
-    echo "index: $files files, $((bytes / 1024 / 1024)) MB ($fragments fragments)"
+    echo "index: $files files, $((bytes / 1024 / 1024)) MB ($shards shards of the word list, the largest $((largest / 1024)) KB; meta.json $(($(stat -c %s "$index/meta.json") / 1024)) KB)"
 } | tee -a "$results"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -109,28 +110,32 @@ done
 
 read -r -d '' measure <<EOF || true
 (async () => {
-  // pagefind fetches from a worker, out of this page's sight: each step asks
-  // for a marker path first, so the server's log shows which files it fetched.
+  // Each query is typed into the search page's form, and timed until its
+  // first page of results is shown. A marker path is fetched first, so the
+  // server's log shows which files each query fetched.
   const mark = (what) => fetch('/__mark__/' + encodeURIComponent(what)).catch(() => {});
-  await mark('start');
-  const started = performance.now();
-  const pagefind = await import(new URL('../pagefind/pagefind.js', location.href).href);
-  await pagefind.options({ excerptLength: 24 });
-  await pagefind.init();
-  const start = { ms: performance.now() - started };
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const form = document.querySelector('form.search-form');
+  const status = document.getElementById('search-status');
+  const list = document.getElementById('search-results');
+  const timed = async (round, q) => {
+    await mark(round + ' ' + q);
+    list.textContent = '';
+    status.textContent = '';
+    form.elements.q.value = q;
+    const t = performance.now();
+    form.requestSubmit();
+    while (!list.querySelector('li.search-result') && !/Nothing found|could not/.test(status.textContent)) {
+      await sleep(1);
+    }
+    return { ms: performance.now() - t, results: parseInt(status.textContent, 10) || 0 };
+  };
   const queries = [];
   for (const q of $QUERIES) {
-    const timed = async (round) => {
-      await mark(round + ' ' + q);
-      const t = performance.now();
-      const response = await pagefind.search(q);
-      await Promise.all(response.results.slice(0, 10).map((r) => r.data()));
-      return { ms: performance.now() - t, results: response.results.length };
-    };
-    queries.push({ q, first: await timed('first'), again: await timed('again') });
+    queries.push({ q, first: await timed('first', q), again: await timed('again', q) });
   }
   await mark('end');
-  return { start, queries };
+  return { queries };
 })()
 EOF
 
@@ -150,7 +155,7 @@ for line in open(log, encoding="utf-8", errors="replace"):
     if path.startswith("/__mark__/"):
         step = path[len("/__mark__/"):]
         steps.setdefault(step, 0)
-    elif step and path.startswith("/pagefind/"):
+    elif step and os.path.isfile(os.path.join(root, path.lstrip("/"))):
         steps[step] += os.path.getsize(os.path.join(root, path.lstrip("/")))
 print(json.dumps({k: round(v / 1024) for k, v in steps.items()}))
 PY
@@ -159,7 +164,6 @@ node -e '
 const out = JSON.parse(process.argv[1]), kb = JSON.parse(process.argv[2]);
 if (!out.ok) { console.error("search.sh: " + out.error); process.exit(1); }
 const v = out.value;
-console.log(`start: ${v.start.ms.toFixed(0)} ms, ${kb.start} KB of the index`);
 console.log("query                 results  first ms  first KB  again ms  again KB");
 for (const q of v.queries) {
   const col = (x, w) => String(x).padStart(w);

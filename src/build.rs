@@ -178,7 +178,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     };
     let renderer = Renderer::new(&theme, &config, &edition);
     progress.stage(&format!("rendering {} texts", edition.texts.len()));
-    // The indexer works mostly on one thread: it runs beside the parallel rendering.
+    // The indexer shares the cores with rendering; beside it, neither waits for the other's last task.
     let (pages, indexed) = rayon::join(
         || {
             render_all(
@@ -266,7 +266,7 @@ pub fn build_into(options: &BuildOptions, site: &dyn SiteSink) -> (BuildReport, 
     let mut pages = 0;
     if !sink.has_errors() {
         let renderer = Renderer::new(&theme, &config, &edition);
-        // No search index here: at 10,000 texts it takes minutes, so the
+        // No search index here: at 10,000 texts it takes a second, so the
         // preview builds it in the background with [`search_index`].
         pages = render_all(
             &renderer,
@@ -483,52 +483,41 @@ pub const SPANNING_PAGES: [&str; 7] = [
 ];
 
 /// What the search index of a prepared edition is made of, if its site has
-/// search: quick to take, so the slow [`search_index`] can run without it.
-pub fn search_records(prepared: &Prepared) -> Option<(Vec<search::Record>, String)> {
+/// search, copied so the preview can index without holding the edition.
+pub fn search_documents(prepared: &Prepared) -> Option<Vec<search::Document<'static>>> {
     let renderer = Renderer::new(&prepared.theme, &prepared.config, &prepared.edition);
     renderer.has_search_page().then(|| {
-        let records = search::records(&prepared.edition, renderer.has_template("entity.html"));
-        (records, prepared.config.edition.language.clone())
+        search::documents(&prepared.edition, renderer.has_template("entity.html"))
+            .into_iter()
+            .map(search::Document::into_owned)
+            .collect()
     })
 }
 
-/// The files of the search index, by their path in the site (`pagefind/…`).
-pub fn search_index(
-    records: Vec<search::Record>,
-    language: &str,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let files = search::build_index(records, language)?;
-    Ok(files
+/// The files of the search index, by their path in the site (`search-index/…`).
+pub fn search_index(documents: &[search::Document]) -> Vec<(String, Vec<u8>)> {
+    search::build_index(documents)
         .into_iter()
         .map(|file| (format!("{}/{}", search::DIR, file.rel), file.contents))
-        .collect())
+        .collect()
 }
 
-/// Builds the search index and writes it under `pagefind/`, when the site has
-/// search and is being written; returns how long it took.
+/// Builds the search index and writes it under `search-index/`, when the site
+/// has search and is being written; returns how long it took.
 fn write_search_index(
     renderer: &Renderer,
     staging: Option<&dyn SiteSink>,
 ) -> Option<(Result<(), Diagnostic>, Duration)> {
     let staging = staging.filter(|_| renderer.has_search_page())?;
     let started = Instant::now();
-    let records = search::records(renderer.edition, renderer.has_template("entity.html"));
-    let result = search::build_index(records, &renderer.config.edition.language)
-        .map_err(|e| {
-            Diagnostic::error(
-                display_path(&staging.location().join(search::DIR)),
-                format!("cannot build the search index: {e}"),
-            )
-            .with_help("this is a bug; build without search (`[search] enabled = false` in book.toml) and report it")
-        })
-        .and_then(|files| {
-            files.par_iter().try_for_each(|file| {
-                let rel = format!("{}/{}", search::DIR, file.rel);
-                staging
-                    .write(&rel, &file.contents)
-                    .map_err(|e| write_error(staging.location(), &rel, e))
-            })
-        });
+    let documents = search::documents(renderer.edition, renderer.has_template("entity.html"));
+    let files = search::build_index(&documents);
+    let result = files.par_iter().try_for_each(|file| {
+        let rel = format!("{}/{}", search::DIR, file.rel);
+        staging
+            .write(&rel, &file.contents)
+            .map_err(|e| write_error(staging.location(), &rel, e))
+    });
     Some((result, started.elapsed()))
 }
 

@@ -22,8 +22,8 @@ fn check_fixture(name: &str) {
     let mut actual = tree_snapshot(&site);
     actual.remove(Path::new(scholia::write::MARKER));
     // The theme's assets are copied as they are; comparing them again per fixture adds only churn.
-    // The search index is pagefind's binary output, pinned by tests/search.rs instead.
-    actual.retain(|path, _| !path.starts_with("static") && !path.starts_with("pagefind"));
+    // The search index is binary, pinned by src/render/search.rs and tests/search.rs instead.
+    actual.retain(|path, _| !path.starts_with("static") && !path.starts_with("search-index"));
     let expected_dir = fixture.join("expected");
     if std::env::var_os("SCHOLIA_BLESS").is_some() {
         let _ = fs::remove_dir_all(&expected_dir);

@@ -82,7 +82,7 @@ fn files_have_their_content_types_and_folders_their_index() {
     // memory, on a thread of its own, so it arrives a moment after the pages.
     assert!(
         eventually(Duration::from_secs(30), || preview
-            .get("/pagefind/pagefind.js")
+            .get("/search-index/meta.json")
             .status
             == 200),
         "the search index is served"
@@ -92,11 +92,9 @@ fn files_have_their_content_types_and_folders_their_index() {
         ("/static/cite.js", "text/javascript; charset=utf-8"),
         ("/a/cite.json", "application/json; charset=utf-8"),
         ("/__scholia/live.js", "text/javascript; charset=utf-8"),
-        ("/pagefind/pagefind.js", "text/javascript; charset=utf-8"),
-        (
-            "/pagefind/pagefind-entry.json",
-            "application/json; charset=utf-8",
-        ),
+        ("/search-index/meta.json", "application/json; charset=utf-8"),
+        ("/search-index/d/0.json", "application/json; charset=utf-8"),
+        ("/search-index/t/0.bin", "application/octet-stream"),
     ] {
         let response = preview.get(path);
         assert_eq!(response.status, 200, "{path}");

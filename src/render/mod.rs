@@ -233,7 +233,7 @@ impl<'a> Renderer<'a> {
             let mut context = Context::new();
             context.insert("site", &self.site());
             context.insert("page", &self.page("../", "search/", "search"));
-            context.insert("index_url", &format!("../{}/pagefind.js", search::DIR));
+            context.insert("index_url", &format!("../{}/", search::DIR));
             self.render("search.html", &context, "search/index.html")
         })
     }

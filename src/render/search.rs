@@ -1,42 +1,117 @@
-//! Search: the resolved edition in, the files of a chunked full-text index out.
+//! Search: the resolved edition in, the files of a sharded full-text index out.
 //!
-//! Every text, editorial note and entity becomes one record, handed to the
-//! `pagefind` crate, which builds the index in this process (no separate
-//! tool) and splits it into chunks, so a reader's browser downloads only the
-//! parts a query needs. The records are small HTML documents written here
-//! from the model rather than the theme's pages: they hold what is worth
-//! finding (a text's words, not its navigation or its notes twice), they work
-//! with any theme, and their markup tells pagefind the rest:
+//! Every text, editorial note and entity becomes one document. The index has
+//! three parts, all under [`DIR`], so a reader's browser fetches only what a
+//! query needs (`themes/default/static/search.js` reads them):
 //!
-//! - each numbered block is `<p id="p-N" data-pagefind-title="paragraph N">`,
-//!   so a hit in a text becomes a sub-result linking to its paragraph;
-//! - `kind` (`text`, `note`, `entity`) is both metadata and a filter, beside
-//!   `title` (the text's title, or the entity's name) and, for a note, the
-//!   passage it explains.
+//! - `meta.json`: the format's version, how many documents of each kind
+//!   there are (documents are numbered texts first, then notes, then
+//!   entities, so a kind is a range of numbers), and the keys of the shards;
+//! - `t/<n>.bin`: the shards of the word list. A shard holds the words that
+//!   start with its key (a prefix; a shard that would grow past
+//!   [`SHARD_BYTES`] is split by the next letter), each with its postings:
+//!   which documents hold it and how often. A query word loads the shards
+//!   whose key it starts with or that start with it, so a word also finds the
+//!   longer words it begins (`trial` finds `trials`);
+//! - `d/<n>.json`: what a result shows, [`DOCS_PER_FILE`] documents a file:
+//!   the address, the title and, for a note or an entity, its words (a text's
+//!   passages are read from its page, which the browser fetches anyway).
 //!
-//! URLs are relative to the site root (`slug/index.html#note-x`); the search
-//! page prefixes its own way back to the root, so the site keeps working
-//! under a sub-path. The files go under [`DIR`] in the output.
+//! Words are folded the same way here and in the browser
+//! ([`for_each_word`]): lower case, accents stripped, split at anything that
+//! is not a letter or digit. URLs are relative to the site root.
+//!
+//! This replaces the `pagefind` crate, which built the index of 10,000 texts
+//! in 95 s with 13 GB of memory (one thread, all words held as strings, every
+//! chunk gzipped at the best level); this writer takes about a second and a
+//! few hundred MB for the same texts (benches/BENCHMARKS.md), because it
+//! counts words on every core into one table per slice of the documents and
+//! writes each shard straight from those tables.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use rayon::prelude::*;
+use rustc_hash::FxHasher;
+use serde::Serialize;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use crate::model::{AnchoredNote, Edition, Text};
 use crate::parse::entities::Entity;
 
-use super::push_escaped;
 use super::views::text_url;
 
 /// The folder of the index in the site.
-pub const DIR: &str = "pagefind";
+pub const DIR: &str = "search-index";
 
-/// One thing a reader can find, as pagefind takes it.
+/// The version of the format, in `meta.json`; the search page checks it.
+pub const VERSION: u32 = 1;
+
+/// A shard grows up to about this many bytes before it is split.
+const SHARD_BYTES: usize = 48 * 1024;
+
+/// Documents per file of `d/`: a page of ten results fetches a few small files.
+const DOCS_PER_FILE: usize = 64;
+
+/// A word of a title counts this many times: a text named for a word ranks first.
+const TITLE_WEIGHT: u32 = 8;
+
+/// What a document is; documents of one kind are numbered together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Note,
+    Entity,
+}
+
+/// One thing a reader can find: what a result shows, and the words it is found by.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    /// Relative to the site root.
+pub struct Document<'a> {
+    pub kind: Kind,
+    pub shown: Shown<'a>,
+    /// Searched with [`TITLE_WEIGHT`].
+    pub title: Cow<'a, str>,
+    /// Searched, each once per occurrence.
+    pub body: Vec<Cow<'a, str>>,
+}
+
+/// What a result shows, as written in `d/<n>.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Shown<'a> {
+    /// The address, relative to the site root.
+    #[serde(rename = "u")]
     pub url: String,
-    pub html: String,
+    #[serde(rename = "t")]
+    pub title: Cow<'a, str>,
+    /// A note's passage.
+    #[serde(rename = "p", skip_serializing_if = "Option::is_none")]
+    pub passage: Option<Cow<'a, str>>,
+    /// A note's type (`Disputed`), or an entity's (`person`).
+    #[serde(rename = "k", skip_serializing_if = "Option::is_none")]
+    pub label: Option<&'static str>,
+    /// A note's or entity's words, for its excerpt; a text's are on its page.
+    #[serde(rename = "x", skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+}
+
+impl Document<'_> {
+    /// A copy that borrows nothing, for the preview's indexer to keep.
+    pub fn into_owned(self) -> Document<'static> {
+        let own = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
+        Document {
+            kind: self.kind,
+            shown: Shown {
+                url: self.shown.url,
+                title: own(self.shown.title),
+                passage: self.shown.passage.map(own),
+                label: self.shown.label,
+                excerpt: self.shown.excerpt,
+            },
+            title: own(self.title),
+            body: self.body.into_iter().map(own).collect(),
+        }
+    }
 }
 
 /// A file of the built index: its path under [`DIR`] and its bytes.
@@ -45,172 +120,90 @@ pub struct IndexFile {
     pub contents: Vec<u8>,
 }
 
-/// The records of the edition: its texts, their notes, and (when the theme
-/// renders entity pages, so a hit has somewhere to go) its entities.
-pub fn records(edition: &Edition, entity_pages: bool) -> Vec<Record> {
-    let mut records: Vec<Record> = edition
-        .texts
-        .par_iter()
-        .flat_map_iter(|text| {
-            std::iter::once(text_record(text))
-                .chain(text.notes.iter().map(move |note| note_record(text, note)))
-        })
-        .collect();
+/// The documents of the edition in index order: its texts, their notes, and
+/// (when the theme renders entity pages, so a hit has somewhere to go) its
+/// entities.
+pub fn documents(edition: &Edition, entity_pages: bool) -> Vec<Document<'_>> {
+    let mut documents: Vec<Document> = edition.texts.par_iter().map(text_document).collect();
+    documents.extend(
+        edition
+            .texts
+            .iter()
+            .flat_map(|text| text.notes.iter().map(move |note| note_document(text, note))),
+    );
     if entity_pages {
-        records.extend(edition.registry.entities.iter().map(entity_record));
+        documents.extend(edition.registry.entities.iter().map(entity_document));
     }
-    records
+    documents
 }
 
-/// Builds the index from `records`, all in one language (the edition's), so
-/// one query finds every text whatever language its front-matter names.
-pub fn build_index(records: Vec<Record>, language: &str) -> Result<Vec<IndexFile>, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|e| format!("cannot start the indexer: {e}"))?;
-    let language = language.split('-').next().unwrap_or("en").to_lowercase();
-    runtime.block_on(async move {
-        let options = pagefind::options::PagefindServiceConfig::builder()
-            .keep_index_url(true)
-            .force_language(language)
-            .build();
-        let mut index =
-            pagefind::api::PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
-        for record in records {
-            let url = record.url.clone();
-            index
-                .add_html_file(None, Some(record.url), record.html)
-                .await
-                .map_err(|e| format!("cannot index {url}: {e}"))?;
-        }
-        let files = index.get_files().await.map_err(|e| e.to_string())?;
-        Ok(files
-            .into_iter()
-            .filter(|f| !is_unused_ui(&f.filename))
-            .map(|f| IndexFile {
-                rel: f.filename.to_string_lossy().replace('\\', "/"),
-                contents: f.contents,
-            })
-            .collect())
-    })
-}
-
-/// pagefind also gives its own search interfaces (about 430 KB); the theme
-/// has its own page, so only the index and `pagefind.js` are written.
-fn is_unused_ui(file: &std::path::Path) -> bool {
-    let name = file.to_string_lossy();
-    name.starts_with("pagefind-") && (name.contains("-ui.") || name.contains("highlight"))
-}
-
-fn text_record(text: &Text) -> Record {
-    let mut meta = BTreeMap::new();
-    meta.insert("title", text.meta.title.as_str());
-    let mut html = document_head("text", &meta);
-    element(&mut html, "h1", &text.meta.title);
-    let byline = byline(text);
-    if !byline.is_empty() {
-        element(&mut html, "p", &byline);
-    }
-    let mut headings = text.headings.iter().peekable();
-    for (ordinal, block) in text.blocks.iter().enumerate() {
-        while let Some(h) = headings.next_if(|h| h.blocks_before <= ordinal) {
-            heading(&mut html, h.level, &h.id, &h.text);
-        }
-        html.push_str(&format!(
-            "<p id=\"p-{n}\" data-pagefind-title=\"paragraph {n}\">",
-            n = block.number
-        ));
-        push_escaped(&mut html, &block.text);
-        html.push_str("</p>\n");
-    }
-    for h in headings {
-        heading(&mut html, h.level, &h.id, &h.text);
-    }
-    // The author's footnotes, as rendered: their heading makes them a sub-result of their own.
-    html.push_str(&text.footnotes_html);
-    html.push_str("</body></html>\n");
-    Record {
-        url: text_url(text),
-        html,
+fn text_document(text: &Text) -> Document<'_> {
+    let mut body: Vec<Cow<str>> = Vec::with_capacity(text.blocks.len() + text.headings.len() + 2);
+    body.push(Cow::Owned(byline(text)));
+    body.extend(text.headings.iter().map(|h| Cow::Borrowed(h.text.as_str())));
+    body.extend(text.blocks.iter().map(|b| Cow::Borrowed(b.text.as_str())));
+    body.push(Cow::Owned(html_to_text(&text.footnotes_html)));
+    Document {
+        kind: Kind::Text,
+        shown: Shown {
+            url: text_url(text),
+            title: Cow::Borrowed(&text.meta.title),
+            passage: None,
+            label: None,
+            excerpt: None,
+        },
+        title: Cow::Borrowed(&text.meta.title),
+        body,
     }
 }
 
-fn note_record(text: &Text, note: &AnchoredNote) -> Record {
-    let mut meta = BTreeMap::new();
-    meta.insert("title", text.meta.title.as_str());
-    meta.insert("passage", note.exact.as_str());
-    meta.insert("note_type", note.note.kind.label());
-    let mut html = document_head("note", &meta);
-    html.push_str(&note.body_html);
+fn note_document<'a>(text: &'a Text, note: &'a AnchoredNote) -> Document<'a> {
+    let mut words = html_to_text(&note.body_html);
     for source in &note.note.sources {
-        element(&mut html, "p", source);
+        words.push(' ');
+        words.push_str(source);
     }
-    html.push_str("</body></html>\n");
-    Record {
-        url: format!("{}#note-{}", text_url(text), note.note.id),
-        html,
-    }
-}
-
-fn entity_record(entity: &Entity) -> Record {
-    let mut meta = BTreeMap::new();
-    meta.insert("title", entity.name.as_str());
-    meta.insert("entity_type", entity.kind.name());
-    let mut html = document_head("entity", &meta);
-    element(&mut html, "h1", &entity.name);
-    let other_names: Vec<&str> = entity
-        .aliases
-        .iter()
-        .map(String::as_str)
-        .filter(|a| *a != entity.name)
-        .collect();
-    if !other_names.is_empty() {
-        element(&mut html, "p", &other_names.join(", "));
-    }
-    if let Some(dates) = &entity.dates {
-        element(&mut html, "p", dates);
-    }
-    element(&mut html, "p", &entity.description);
-    html.push_str("</body></html>\n");
-    Record {
-        url: format!("entities/{}/index.html", entity.id),
-        html,
+    Document {
+        kind: Kind::Note,
+        shown: Shown {
+            url: format!("{}#note-{}", text_url(text), note.note.id),
+            title: Cow::Borrowed(&text.meta.title),
+            passage: Some(Cow::Borrowed(&note.exact)),
+            label: Some(note.note.kind.label()),
+            excerpt: Some(words.clone()),
+        },
+        title: Cow::Borrowed(&note.exact),
+        body: vec![Cow::Owned(words)],
     }
 }
 
-/// `<html>` to `<body>`, with the record's kind and metadata as pagefind reads
-/// them. Values sit in `content` attributes, where commas and colons are safe.
-fn document_head(kind: &str, meta: &BTreeMap<&str, &str>) -> String {
-    let mut html = String::from("<html><head>");
-    html.push_str(&format!(
-        "<meta data-pagefind-meta=\"kind[content]\" data-pagefind-filter=\"kind[content]\" content=\"{kind}\">"
-    ));
-    for (key, value) in meta {
-        html.push_str(&format!(
-            "<meta data-pagefind-meta=\"{key}[content]\" content=\""
-        ));
-        push_escaped(&mut html, value);
-        html.push_str("\">");
+fn entity_document(entity: &Entity) -> Document<'_> {
+    // What it is first: an excerpt shows the words around the first hit.
+    let mut words: Vec<&str> = entity.dates.iter().map(String::as_str).collect();
+    words.push(&entity.description);
+    words.extend(
+        entity
+            .aliases
+            .iter()
+            .map(String::as_str)
+            .filter(|a| *a != entity.name),
+    );
+    let words = words.join(" · ");
+    Document {
+        kind: Kind::Entity,
+        shown: Shown {
+            url: format!("entities/{}/index.html", entity.id),
+            title: Cow::Borrowed(&entity.name),
+            passage: None,
+            label: Some(entity.kind.name()),
+            excerpt: Some(words.clone()),
+        },
+        title: Cow::Borrowed(&entity.name),
+        body: vec![Cow::Owned(words)],
     }
-    html.push_str("</head><body>\n");
-    html
 }
 
-fn element(html: &mut String, tag: &str, text: &str) {
-    html.push_str(&format!("<{tag}>"));
-    push_escaped(html, text);
-    html.push_str(&format!("</{tag}>\n"));
-}
-
-fn heading(html: &mut String, level: u8, id: &str, text: &str) {
-    html.push_str(&format!("<h{level} id=\""));
-    push_escaped(html, id);
-    html.push_str("\">");
-    push_escaped(html, text);
-    html.push_str(&format!("</h{level}>\n"));
-}
-
-/// `Walter Ulbricht, 1939-08-26`: who wrote the text and when, so a query for
+/// `Walter Ulbricht 1939-08-26`: who wrote the text and when, so a query for
 /// an author finds their texts.
 fn byline(text: &Text) -> String {
     let mut parts: Vec<&str> = text
@@ -223,12 +216,300 @@ fn byline(text: &Text) -> String {
     if let Some(date) = &text.meta.date {
         parts.push(&date.written);
     }
-    parts.join(", ")
+    parts.join(" ")
+}
+
+/// The words of HTML the renderer wrote: tags dropped (each leaves a space,
+/// so `a</p><p>b` stays two words) and its few escapes undone.
+fn html_to_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        text.push(' ');
+        rest = rest[open..]
+            .find('>')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    text.push_str(rest);
+    if !text.contains('&') {
+        return text;
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Calls `each` with every word of `text`, folded as the search page folds a
+/// query: lower case, marks removed after canonical decomposition (`é` is
+/// `e`), final sigma as sigma, and split at every character that is neither
+/// a letter (Unicode Alphabetic) nor a digit (Unicode Numeric). In the
+/// browser: `toLowerCase()`, `normalize("NFD")`, strip `\p{M}`, `ς` to `σ`,
+/// match `[\p{Alphabetic}\p{N}]+`.
+pub fn for_each_word(text: &str, folded: &mut String, mut each: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    let is_separator = |b: u8| b < 0x80 && !b.is_ascii_alphanumeric();
+    let mut at = 0;
+    while at < bytes.len() {
+        while at < bytes.len() && is_separator(bytes[at]) {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && !is_separator(bytes[at]) {
+            at += 1;
+        }
+        if start == at {
+            break;
+        }
+        // Separators are ASCII, so the run is whole characters.
+        let run = &text[start..at];
+        if !run.is_ascii() {
+            fold_unicode(run, folded, &mut each);
+        } else if run.bytes().any(|b| b.is_ascii_uppercase()) {
+            folded.clear();
+            folded.push_str(run);
+            folded.make_ascii_lowercase();
+            each(folded);
+        } else {
+            each(run);
+        }
+    }
+}
+
+/// The slow path of [`for_each_word`], for a run holding non-ASCII letters,
+/// which may split into several words (`Trotsky’s`).
+fn fold_unicode(run: &str, folded: &mut String, each: &mut impl FnMut(&str)) {
+    folded.clear();
+    for c in run.chars() {
+        for lower in c.to_lowercase() {
+            decompose_canonical(lower, |d| {
+                if is_combining_mark(d) {
+                    return;
+                }
+                let d = if d == 'ς' { 'σ' } else { d };
+                folded.push(if d.is_alphanumeric() { d } else { ' ' });
+            });
+        }
+    }
+    folded.split(' ').filter(|w| !w.is_empty()).for_each(each);
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// For each word of a slice of the documents, the documents that hold it
+/// (ascending) and how often.
+type Postings = FastMap<Box<str>, Vec<(u32, u32)>>;
+
+/// Builds the index of `documents` (as [`documents`] orders them).
+pub fn build_index(documents: &[Document]) -> Vec<IndexFile> {
+    let slices = count_words(documents);
+    let words = vocabulary(&slices);
+    let shards = plan_shards(&words);
+    let mut files: Vec<IndexFile> = shards
+        .par_iter()
+        .enumerate()
+        .map(|(n, shard)| IndexFile {
+            rel: format!("t/{n}.bin"),
+            contents: encode_shard(&words[shard.words.clone()], &slices),
+        })
+        .collect();
+    files.extend(
+        documents
+            .par_chunks(DOCS_PER_FILE)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let shown: Vec<&Shown> = chunk.iter().map(|d| &d.shown).collect();
+                IndexFile {
+                    rel: format!("d/{n}.json"),
+                    contents: serde_json::to_vec(&shown).expect("plain data serialises"),
+                }
+            })
+            .collect::<Vec<_>>(),
+    );
+    files.push(IndexFile {
+        rel: "meta.json".into(),
+        contents: meta_json(documents, &shards),
+    });
+    files
+}
+
+/// Counts the words of `documents`, one table per contiguous slice so the
+/// slices' postings, read in order, are in document order.
+fn count_words(documents: &[Document]) -> Vec<Postings> {
+    let slices = (rayon::current_num_threads() * 4).max(1);
+    let per_slice = documents.len().div_ceil(slices).max(1);
+    documents
+        .par_chunks(per_slice)
+        .enumerate()
+        .map(|(n, slice)| {
+            let mut postings = Postings::default();
+            let mut folded = String::new();
+            let first = n * per_slice;
+            for (i, document) in slice.iter().enumerate() {
+                let id = u32::try_from(first + i).expect("fewer than 4 billion documents");
+                let mut count = |word: &str, weight: u32| match postings.get_mut(word) {
+                    Some(list) => match list.last_mut() {
+                        Some((last, tf)) if *last == id => *tf += weight,
+                        _ => list.push((id, weight)),
+                    },
+                    None => {
+                        postings.insert(word.into(), vec![(id, weight)]);
+                    }
+                };
+                for_each_word(&document.title, &mut folded, |w| count(w, TITLE_WEIGHT));
+                for part in &document.body {
+                    for_each_word(part, &mut folded, |w| count(w, 1));
+                }
+            }
+            postings
+        })
+        .collect()
+}
+
+/// Every word of the edition, sorted, with the bytes its postings will take.
+struct Word<'a> {
+    text: &'a str,
+    bytes: usize,
+}
+
+fn vocabulary(slices: &[Postings]) -> Vec<Word<'_>> {
+    let mut words: Vec<&str> = slices
+        .iter()
+        .flat_map(|postings| postings.keys().map(|w| &**w))
+        .collect();
+    words.par_sort_unstable();
+    words.dedup();
+    words
+        .into_iter()
+        .map(|text| {
+            let documents: usize = slices
+                .iter()
+                .filter_map(|p| p.get(text))
+                .map(Vec::len)
+                .sum();
+            Word {
+                text,
+                // About two bytes a posting, once the numbers are varints.
+                bytes: text.len() + 2 + 2 * documents,
+            }
+        })
+        .collect()
+}
+
+/// A shard: its key and the range of the vocabulary it holds.
+struct Shard {
+    key: String,
+    words: std::ops::Range<usize>,
+}
+
+/// Groups the sorted `words` into shards by prefix: one per first letter,
+/// split by the next letter while a shard holds more than [`SHARD_BYTES`].
+/// A word then lies in the shard of the longest key it starts with.
+fn plan_shards(words: &[Word]) -> Vec<Shard> {
+    let mut shards = Vec::new();
+    for_each_group(words, 0..words.len(), 0, &mut |range, depth| {
+        plan(words, range, depth, &mut shards)
+    });
+    shards
+}
+
+fn plan(words: &[Word], range: std::ops::Range<usize>, depth: usize, shards: &mut Vec<Shard>) {
+    let key: String = words[range.start].text.chars().take(depth).collect();
+    let bytes: usize = words[range.clone()].iter().map(|w| w.bytes).sum();
+    if bytes <= SHARD_BYTES || range.len() == 1 {
+        shards.push(Shard { key, words: range });
+        return;
+    }
+    // Sorted, the word that is the key itself (if any) comes first and stays here.
+    let mut start = range.start;
+    if words[start].text.chars().count() == depth {
+        shards.push(Shard {
+            key,
+            words: start..start + 1,
+        });
+        start += 1;
+    }
+    for_each_group(words, start..range.end, depth, &mut |group, _| {
+        plan(words, group, depth + 1, shards)
+    });
+}
+
+/// Calls `each` with the runs of `range` (sorted words, all at least `depth`
+/// characters long and sharing their first `depth`) that share one more.
+fn for_each_group(
+    words: &[Word],
+    range: std::ops::Range<usize>,
+    depth: usize,
+    each: &mut dyn FnMut(std::ops::Range<usize>, usize),
+) {
+    let letter = |i: usize| words[i].text.chars().nth(depth);
+    let mut start = range.start;
+    while start < range.end {
+        let mut end = start + 1;
+        while end < range.end && letter(end) == letter(start) {
+            end += 1;
+        }
+        each(start..end, depth + 1);
+        start = end;
+    }
+}
+
+/// A shard's bytes: for each word, its length and UTF-8, how many documents
+/// hold it, then for each the distance from the previous document's number
+/// (the first: the number) and the count, all as LEB128 varints.
+fn encode_shard(words: &[Word], slices: &[Postings]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(words.iter().map(|w| w.bytes).sum());
+    for word in words {
+        push_varint(&mut out, word.text.len());
+        out.extend_from_slice(word.text.as_bytes());
+        let lists: Vec<&Vec<(u32, u32)>> = slices.iter().filter_map(|p| p.get(word.text)).collect();
+        push_varint(&mut out, lists.iter().map(|l| l.len()).sum());
+        let mut previous = 0;
+        for &(document, count) in lists.into_iter().flatten() {
+            push_varint(&mut out, (document - previous) as usize);
+            push_varint(&mut out, count as usize);
+            previous = document;
+        }
+    }
+    out
+}
+
+fn push_varint(out: &mut Vec<u8>, mut value: usize) {
+    while value >= 0x80 {
+        out.push((value as u8 & 0x7f) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+#[derive(Serialize)]
+struct Meta<'a> {
+    version: u32,
+    texts: usize,
+    notes: usize,
+    entities: usize,
+    docs_per_file: usize,
+    shards: Vec<&'a str>,
+}
+
+fn meta_json(documents: &[Document], shards: &[Shard]) -> Vec<u8> {
+    let count = |kind| documents.iter().filter(|d| d.kind == kind).count();
+    let meta = Meta {
+        version: VERSION,
+        texts: count(Kind::Text),
+        notes: count(Kind::Note),
+        entities: count(Kind::Entity),
+        docs_per_file: DOCS_PER_FILE,
+        shards: shards.iter().map(|s| s.key.as_str()).collect(),
+    };
+    serde_json::to_vec(&meta).expect("plain data serialises")
 }
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read as _;
     use std::path::PathBuf;
 
     use super::*;
@@ -251,7 +532,7 @@ Dear comrades, the united front is here.
 
 ## A heading
 
-A second paragraph, with 1 < 2.
+A second paragraph, with 1 < 2 and Münzenberg’s trials.
 "#;
 
     fn text() -> Text {
@@ -267,101 +548,225 @@ A second paragraph, with 1 < 2.
         }
     }
 
-    #[test]
-    fn a_text_record_numbers_its_paragraphs_for_sub_results() {
-        let record = text_record(&text());
-        assert_eq!(record.url, "letter/index.html");
-        let html = &record.html;
-        let expected_in_order = [
-            "<meta data-pagefind-meta=\"kind[content]\" data-pagefind-filter=\"kind[content]\" content=\"text\">",
-            "<meta data-pagefind-meta=\"title[content]\" content=\"Letters &amp; &lt;Notes&gt;\">",
-            "<h1>Letters &amp; &lt;Notes&gt;</h1>",
-            "<p>Clara Zetkin, 1920-03</p>",
-            "<p id=\"p-1\" data-pagefind-title=\"paragraph 1\">Dear comrades, the united front is here.</p>",
-            "<h2 id=\"a-heading\">A heading</h2>",
-            "<p id=\"p-2\" data-pagefind-title=\"paragraph 2\">A second paragraph, with 1 &lt; 2.</p>",
-        ];
-        let mut from = 0;
-        for part in expected_in_order {
-            let at = html[from..]
-                .find(part)
-                .unwrap_or_else(|| panic!("{part} not found, in order, in:\n{html}"));
-            from += at + part.len();
-        }
-        assert!(!html.contains("contested"), "the note is its own record");
+    fn words(text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for_each_word(text, &mut String::new(), |w| found.push(w.to_string()));
+        found
     }
 
     #[test]
-    fn a_note_record_links_to_the_note_and_names_its_passage() {
-        let text = text();
-        let record = note_record(&text, &text.notes[0]);
-        assert_eq!(record.url, "letter/index.html#note-front");
-        for part in [
-            "content=\"note\"",
-            "<meta data-pagefind-meta=\"passage[content]\" content=\"united front\">",
-            "<meta data-pagefind-meta=\"note_type[content]\" content=\"Disputed\">",
-            "<em>contested</em>",
-            "<p>Smith 1990, p. 4</p>",
-        ] {
-            assert!(record.html.contains(part), "{part} in:\n{}", record.html);
-        }
-    }
-
-    /// A fragment of the built index: pagefind stores each record gzipped, after a signature.
-    fn fragment_json(contents: &[u8]) -> serde_json::Value {
-        let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(contents)
-            .read_to_end(&mut bytes)
-            .expect("a gzipped fragment");
-        let json = bytes
-            .strip_prefix(b"pagefind_dcd".as_slice())
-            .expect("pagefind's signature");
-        serde_json::from_slice(json).expect("a JSON fragment")
+    fn words_are_folded_as_the_browser_folds_a_query() {
+        assert_eq!(
+            words("The Trotsky’s, 1917!"),
+            ["the", "trotsky", "s", "1917"]
+        );
+        assert_eq!(
+            words("Münzenberg and Mu\u{308}nzenberg"),
+            ["munzenberg", "and", "munzenberg"]
+        );
+        assert_eq!(words("ΟΔΟΣ οδός"), ["οδοσ", "οδοσ"]);
+        assert_eq!(words("İstanbul Ežov—Ежов"), ["istanbul", "ezov", "ежов"]);
+        assert_eq!(words("  --  "), Vec::<String>::new());
     }
 
     #[test]
-    fn the_index_holds_every_record_with_its_kind_and_paragraph_anchors() {
-        let text = text();
-        let records = vec![text_record(&text), note_record(&text, &text.notes[0])];
-        let files = build_index(records, "en-GB").unwrap();
-        let names: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-        for needed in ["pagefind.js", "pagefind-entry.json", "wasm.en.pagefind"] {
-            assert!(names.contains(&needed), "{needed} in {names:?}");
+    fn html_becomes_its_words() {
+        assert_eq!(
+            html_to_text("<p>A <em>b</em>&amp;c</p><p>1 &lt; 2</p>")
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["A", "b", "&c", "1", "<", "2"]
+        );
+    }
+
+    /// A word of a decoded shard, with its (document, count) postings.
+    type Entry = (String, Vec<(u32, u32)>);
+
+    /// A shard decoded as the search page decodes it.
+    fn decode(bytes: &[u8]) -> Vec<Entry> {
+        fn varint(bytes: &[u8], at: &mut usize) -> usize {
+            let (mut value, mut shift) = (0, 0);
+            loop {
+                let b = bytes[*at];
+                *at += 1;
+                value |= ((b & 0x7f) as usize) << shift;
+                shift += 7;
+                if b & 0x80 == 0 {
+                    return value;
+                }
+            }
         }
-        for unused in [
-            "pagefind-ui.js",
-            "pagefind-component-ui.js",
-            "pagefind-highlight.js",
-        ] {
-            assert!(
-                !names.contains(&unused),
-                "{unused} is not written: {names:?}"
-            );
+        let mut at = 0;
+        let mut entries = Vec::new();
+        while at < bytes.len() {
+            let length = varint(bytes, &mut at);
+            let word = std::str::from_utf8(&bytes[at..at + length])
+                .unwrap()
+                .to_string();
+            at += length;
+            let mut postings = Vec::new();
+            let mut document = 0;
+            for _ in 0..varint(bytes, &mut at) {
+                document += varint(bytes, &mut at) as u32;
+                postings.push((document, varint(bytes, &mut at) as u32));
+            }
+            entries.push((word, postings));
         }
-        let fragments: Vec<serde_json::Value> = files
-            .iter()
-            .filter(|f| f.rel.starts_with("fragment/"))
-            .map(|f| fragment_json(&f.contents))
-            .collect();
-        assert_eq!(fragments.len(), 2, "one fragment per record");
-        let page = fragments
-            .iter()
-            .find(|f| f["meta"]["kind"] == "text")
-            .expect("the text's fragment");
-        assert_eq!(page["url"], "letter/index.html");
-        assert_eq!(page["meta"]["title"], "Letters & <Notes>");
-        let anchors: Vec<(&str, &str)> = page["anchors"]
+        entries
+    }
+
+    /// The index as a map from word to postings, read through `meta.json`'s
+    /// shard keys by the search page's rule: a query word loads the shards
+    /// whose key it starts with, or that start with it.
+    struct Built {
+        meta: serde_json::Value,
+        shards: Vec<(String, Vec<Entry>)>,
+        files: Vec<IndexFile>,
+    }
+
+    fn build(documents: &[Document]) -> Built {
+        let files = build_index(documents);
+        let file = |rel: &str| files.iter().find(|f| f.rel == rel).map(|f| &f.contents[..]);
+        let meta: serde_json::Value = serde_json::from_slice(file("meta.json").unwrap()).unwrap();
+        let shards = meta["shards"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|a| (a["id"].as_str().unwrap(), a["title"].as_str().unwrap_or("")))
+            .enumerate()
+            .map(|(n, key)| {
+                let bytes = file(&format!("t/{n}.bin")).expect("a file for each shard");
+                (key.as_str().unwrap().to_string(), decode(bytes))
+            })
             .collect();
-        assert!(anchors.contains(&("p-2", "paragraph 2")), "{anchors:?}");
-        let note = fragments
-            .iter()
-            .find(|f| f["meta"]["kind"] == "note")
-            .expect("the note's fragment");
-        assert_eq!(note["url"], "letter/index.html#note-front");
-        assert_eq!(note["filters"]["kind"][0], "note");
+        Built {
+            meta,
+            shards,
+            files,
+        }
+    }
+
+    impl Built {
+        /// What the search page finds for a query word: the words it begins, with their postings.
+        fn lookup(&self, term: &str) -> Vec<Entry> {
+            self.shards
+                .iter()
+                .filter(|(key, _)| term.starts_with(key.as_str()) || key.starts_with(term))
+                .flat_map(|(_, entries)| entries.iter())
+                .filter(|(word, _)| word.starts_with(term))
+                .cloned()
+                .collect()
+        }
+    }
+
+    #[test]
+    fn the_index_finds_each_word_in_its_documents_with_its_count() {
+        let text = text();
+        let edition_documents = vec![text_document(&text), note_document(&text, &text.notes[0])];
+        let built = build(&edition_documents);
+        assert_eq!(built.meta["version"], VERSION);
+        assert_eq!(
+            (built.meta["texts"].as_u64(), built.meta["notes"].as_u64()),
+            (Some(1), Some(1))
+        );
+        let postings = |word: &str| {
+            built
+                .lookup(word)
+                .into_iter()
+                .find(|(w, _)| w == word)
+                .map(|(_, p)| p)
+                .unwrap_or_default()
+        };
+        // Document 0 is the text, 1 its note; "front" is in the text once and
+        // in the note's passage, its title there.
+        assert_eq!(postings("front"), [(0, 1), (1, TITLE_WEIGHT)]);
+        assert_eq!(postings("contested"), [(1, 1)]);
+        assert_eq!(postings("letters"), [(0, TITLE_WEIGHT)]);
+        assert_eq!(postings("zetkin"), [(0, 1)], "the byline is searched");
+        assert_eq!(postings("munzenberg"), [(0, 1)]);
+        assert_eq!(postings("heading"), [(0, 1)]);
+        assert_eq!(postings("smith"), [(1, 1)], "a note's sources are searched");
+        let trial: Vec<String> = built.lookup("trial").into_iter().map(|(w, _)| w).collect();
+        assert_eq!(trial, ["trials"], "a word finds the words it begins");
+    }
+
+    #[test]
+    fn results_show_addresses_titles_passages_and_excerpts() {
+        let text = text();
+        let built = build(&[text_document(&text), note_document(&text, &text.notes[0])]);
+        let docs = built.files.iter().find(|f| f.rel == "d/0.json").unwrap();
+        let docs: serde_json::Value = serde_json::from_slice(&docs.contents).unwrap();
+        assert_eq!(
+            docs,
+            serde_json::json!([
+                {"u": "letter/index.html", "t": "Letters & <Notes>"},
+                {
+                    "u": "letter/index.html#note-front",
+                    "t": "Letters & <Notes>",
+                    "p": "united front",
+                    "k": "Disputed",
+                    "x": html_to_text(&text.notes[0].body_html) + " Smith 1990, p. 4"
+                }
+            ])
+        );
+    }
+
+    /// Words with `documents` postings each, numbered so they share prefixes.
+    fn many_words(count: usize, documents: u32) -> Vec<(String, u32)> {
+        (0..count)
+            .map(|i| (format!("w{}", i * 7919 % 100_000), documents))
+            .chain([("w".to_string(), documents), ("w1".to_string(), documents)])
+            .collect()
+    }
+
+    #[test]
+    fn large_shards_are_split_and_every_word_is_found_by_each_of_its_prefixes() {
+        let words = many_words(3000, 40);
+        let body: Vec<Cow<str>> = words.iter().map(|(w, _)| Cow::Owned(w.clone())).collect();
+        let documents: Vec<Document> = (0..40)
+            .map(|n| Document {
+                kind: Kind::Text,
+                shown: Shown {
+                    url: format!("t{n}/index.html"),
+                    title: Cow::Borrowed("t"),
+                    passage: None,
+                    label: None,
+                    excerpt: None,
+                },
+                title: Cow::Borrowed(""),
+                body: body.clone(),
+            })
+            .collect();
+        let built = build(&documents);
+        assert!(built.shards.len() > 10, "{} shards", built.shards.len());
+        for (n, (key, entries)) in built.shards.iter().enumerate() {
+            let shard = format!("t/{n}.bin");
+            let bytes = built
+                .files
+                .iter()
+                .find(|f| f.rel == shard)
+                .unwrap()
+                .contents
+                .len();
+            assert!(
+                bytes <= SHARD_BYTES || entries.len() == 1,
+                "shard {key}: {bytes} bytes"
+            );
+            assert!(
+                entries.iter().all(|(w, _)| w.starts_with(key.as_str())),
+                "shard {key}"
+            );
+        }
+        for (word, _) in &words {
+            for end in 1..=word.len() {
+                let found = built.lookup(&word[..end]);
+                let hit = found.iter().find(|(w, _)| w == word);
+                assert_eq!(
+                    hit.map(|(_, p)| p.len()),
+                    Some(40),
+                    "{word} is not found whole by {}",
+                    &word[..end]
+                );
+            }
+        }
     }
 }
