@@ -251,37 +251,65 @@ fn html_to_text(html: &str) -> String {
 /// match `[\p{Alphabetic}\p{N}]+`.
 pub fn for_each_word(text: &str, folded: &mut String, mut each: impl FnMut(&str)) {
     let bytes = text.as_bytes();
-    let is_separator = |b: u8| b < 0x80 && !b.is_ascii_alphanumeric();
     let mut at = 0;
     while at < bytes.len() {
-        while at < bytes.len() && is_separator(bytes[at]) {
+        if CLASS[bytes[at] as usize] == SEPARATOR {
             at += 1;
+            continue;
         }
         let start = at;
-        while at < bytes.len() && !is_separator(bytes[at]) {
+        let mut classes = 0;
+        while at < bytes.len() && CLASS[bytes[at] as usize] != SEPARATOR {
+            classes |= CLASS[bytes[at] as usize];
             at += 1;
-        }
-        if start == at {
-            break;
         }
         // Separators are ASCII, so the run is whole characters.
         let run = &text[start..at];
-        if !run.is_ascii() {
-            fold_unicode(run, folded, &mut each);
-        } else if run.bytes().any(|b| b.is_ascii_uppercase()) {
+        if classes == PLAIN {
+            each(run);
+        } else if classes & NON_ASCII == 0 {
             folded.clear();
             folded.push_str(run);
             folded.make_ascii_lowercase();
             each(folded);
         } else {
-            each(run);
+            fold_unicode(run, folded);
+            folded
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .for_each(&mut each);
         }
     }
 }
 
-/// The slow path of [`for_each_word`], for a run holding non-ASCII letters,
-/// which may split into several words (`Trotsky’s`).
-fn fold_unicode(run: &str, folded: &mut String, each: &mut impl FnMut(&str)) {
+/// What a byte is to [`for_each_word`]: a table, since nearly every byte of
+/// the edition passes through it.
+const SEPARATOR: u8 = 0;
+const PLAIN: u8 = 1;
+const UPPER: u8 = 2;
+const NON_ASCII: u8 = 4;
+static CLASS: [u8; 256] = {
+    let mut table = [SEPARATOR; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = if byte >= 0x80 {
+            NON_ASCII
+        } else if byte.is_ascii_lowercase() || byte.is_ascii_digit() {
+            PLAIN
+        } else if byte.is_ascii_uppercase() {
+            UPPER
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The slow path of [`for_each_word`]: a run holding non-ASCII letters,
+/// folded into `folded` with a space wherever it splits (`Trotsky’s`).
+fn fold_unicode(run: &str, folded: &mut String) {
     folded.clear();
     for c in run.chars() {
         for lower in c.to_lowercase() {
@@ -294,14 +322,40 @@ fn fold_unicode(run: &str, folded: &mut String, each: &mut impl FnMut(&str)) {
             });
         }
     }
-    folded.split(' ').filter(|w| !w.is_empty()).for_each(each);
 }
 
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// For each word of a slice of the documents, the documents that hold it
-/// (ascending) and how often.
-type Postings = FastMap<Box<str>, Vec<(u32, u32)>>;
+/// The words of a slice of the documents: for each, the documents that hold
+/// it (ascending) and how often.
+#[derive(Default)]
+struct Postings {
+    /// Each word's number in this slice.
+    ids: FastMap<Box<str>, u32>,
+    /// By word number.
+    lists: Vec<Vec<(u32, u32)>>,
+}
+
+impl Postings {
+    /// The word's number, given it now if it has none.
+    fn id_or_new(&mut self, word: &str) -> usize {
+        if let Some(&id) = self.ids.get(word) {
+            return id as usize;
+        }
+        let id = self.lists.len();
+        self.ids.insert(word.into(), id as u32);
+        self.lists.push(Vec::new());
+        id
+    }
+
+    fn get(&self, word: &str) -> Option<&Vec<(u32, u32)>> {
+        self.ids.get(word).map(|&id| &self.lists[id as usize])
+    }
+
+    fn words(&self) -> impl Iterator<Item = &str> {
+        self.ids.keys().map(|w| &**w)
+    }
+}
 
 /// Builds the index of `documents` (as [`documents`] orders them).
 pub fn build_index(documents: &[Document]) -> Vec<IndexFile> {
@@ -346,22 +400,32 @@ fn count_words(documents: &[Document]) -> Vec<Postings> {
         .enumerate()
         .map(|(n, slice)| {
             let mut postings = Postings::default();
+            // Words are numbered on first sight, so a document's counts are a
+            // plain array, and one table lookup per occurrence is all the
+            // hashing there is.
+            let mut counts: Vec<u32> = Vec::new();
+            let mut seen: Vec<u32> = Vec::new();
             let mut folded = String::new();
-            let first = n * per_slice;
             for (i, document) in slice.iter().enumerate() {
-                let id = u32::try_from(first + i).expect("fewer than 4 billion documents");
-                let mut count = |word: &str, weight: u32| match postings.get_mut(word) {
-                    Some(list) => match list.last_mut() {
-                        Some((last, tf)) if *last == id => *tf += weight,
-                        _ => list.push((id, weight)),
-                    },
-                    None => {
-                        postings.insert(word.into(), vec![(id, weight)]);
+                let doc = u32::try_from(n * per_slice + i).expect("fewer than 4 billion documents");
+                let mut count = |word: &str, weight: u32| {
+                    let id = postings.id_or_new(word);
+                    if id == counts.len() {
+                        counts.push(0);
                     }
+                    if counts[id] == 0 {
+                        seen.push(id as u32);
+                    }
+                    counts[id] += weight;
                 };
                 for_each_word(&document.title, &mut folded, |w| count(w, TITLE_WEIGHT));
                 for part in &document.body {
                     for_each_word(part, &mut folded, |w| count(w, 1));
+                }
+                for id in seen.drain(..) {
+                    let id = id as usize;
+                    postings.lists[id].push((doc, counts[id]));
+                    counts[id] = 0;
                 }
             }
             postings
@@ -376,10 +440,7 @@ struct Word<'a> {
 }
 
 fn vocabulary(slices: &[Postings]) -> Vec<Word<'_>> {
-    let mut words: Vec<&str> = slices
-        .iter()
-        .flat_map(|postings| postings.keys().map(|w| &**w))
-        .collect();
+    let mut words: Vec<&str> = slices.iter().flat_map(Postings::words).collect();
     words.par_sort_unstable();
     words.dedup();
     words
