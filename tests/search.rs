@@ -218,3 +218,58 @@ fn the_search_page_with_results_passes_axe_on_a_phone_and_a_desktop() {
         assert!(serious.is_empty(), "at {size:?}:\n{}", serious.join("\n"));
     }
 }
+
+#[test]
+fn a_query_ignores_case_and_accents_finds_words_by_their_start_and_needs_every_word() {
+    let Some(chromium) = Chromium::find_or_skip() else {
+        return;
+    };
+    let built = build_bundled_edition(&[]);
+    let book = built.path().join("book");
+    let server = serve_dir(&book);
+    let find = |query: &str| {
+        let url = format!("{}search/index.html?q={query}", server.base_url);
+        let value = chromium.eval(&url, 1280, 900, &[], RESULTS);
+        (
+            results(&value),
+            value["status"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    let hrefs = |found: &[Result]| found.iter().map(|r| r.href.clone()).collect::<Vec<_>>();
+
+    let (accented, status) = find("Coyoac%C3%A1n");
+    assert!(!accented.is_empty(), "status: {status}");
+    for text in accented
+        .iter()
+        .filter(|r| r.class.contains("search-result-text"))
+    {
+        assert!(text.marked > 0, "the excerpt marks the word: {}", text.href);
+        for link in &text.passages {
+            let (path, fragment) = link.split_once('#').unwrap();
+            let page = book.join(path.split_once(&server.base_url).unwrap().1);
+            let html = paragraph(&page, fragment);
+            assert!(html.contains("Coyoacán"), "#{fragment} of {path}: {html}");
+        }
+    }
+    let (plain, _) = find("COYOACAN");
+    assert_eq!(
+        hrefs(&plain),
+        hrefs(&accented),
+        "case and accents are folded"
+    );
+    let (start, _) = find("coyoa");
+    assert_eq!(hrefs(&start), hrefs(&accented), "a word's start finds it");
+
+    let (other, _) = find(QUERY);
+    let (both, status) = find(&format!("coyoacan%20{QUERY}"));
+    for result in &both {
+        assert!(
+            hrefs(&accented).contains(&result.href) && hrefs(&other).contains(&result.href),
+            "{} holds only one of the words",
+            result.href
+        );
+    }
+    if both.is_empty() {
+        assert!(status.starts_with("Nothing found"), "status: {status}");
+    }
+}

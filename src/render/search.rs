@@ -12,7 +12,8 @@
 //!   [`SHARD_BYTES`] is split by the next letter), each with its postings:
 //!   which documents hold it and how often. A query word loads the shards
 //!   whose key it starts with or that start with it, so a word also finds the
-//!   longer words it begins (`trial` finds `trials`);
+//!   longer words it begins (`trial` finds `trials`; the search page does
+//!   this for words of three letters or more);
 //! - `d/<n>.json`: what a result shows, [`DOCS_PER_FILE`] documents a file:
 //!   the address, the title and, for a note or an entity, its words (a text's
 //!   passages are read from its page, which the browser fetches anyway).

@@ -23,6 +23,9 @@
   var PAGE_SIZE = 10;
   var PASSAGES_SHOWN = 3;
   var EXCERPT_WORDS = 24;
+  // A query word of this many letters also finds the words it begins; a
+  // shorter one (`a`, `of`) only itself, or it would fetch half the index.
+  var MIN_PREFIX = 3;
   // A word that only begins a longer one counts for less than the word itself.
   var PREFIX_WEIGHT = 0.5;
   var KINDS = { text: "Text", note: "Editors’ note", entity: "Name" };
@@ -134,11 +137,16 @@
     return cache[url + "#decoded"];
   }
 
-  // The words of the index that start with `term`, from the shards that can hold them.
+  function matches(word, term) {
+    return term.length >= MIN_PREFIX ? word.startsWith(term) : word === term;
+  }
+
+  // The words of the index that `term` finds, from the shards that can hold
+  // them: a word lies in the shard of the longest key it starts with.
   function entriesFor(m, term) {
     var wanted = [];
     m.shards.forEach(function (key, n) {
-      if (term.startsWith(key) || key.startsWith(term)) {
+      if (term.startsWith(key) || (term.length >= MIN_PREFIX && key.startsWith(term))) {
         wanted.push(shard(n));
       }
     });
@@ -146,7 +154,7 @@
       var found = [];
       shards.forEach(function (entries) {
         entries.forEach(function (entry) {
-          if (entry.word.startsWith(term)) {
+          if (matches(entry.word, term)) {
             found.push(entry);
           }
         });
@@ -215,7 +223,7 @@
 
   function isHit(word) {
     return terms.some(function (term) {
-      return word.startsWith(term);
+      return matches(word, term);
     });
   }
 
