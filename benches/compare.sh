@@ -146,7 +146,7 @@ search_rows() {
     local s=$SECS s_cpu=$CPU s_mb=$MB
     {
         echo
-        echo "with the search index on (scholia: pagefind, in-process; index $(size_of "$out/pagefind"))"
+        echo "with the search index on (scholia: its own index, in-process; index $(size_of "$out/search-index"))"
         printf "$FMT" "" "scholia s" "cpu s" "MB" "hugo s" "cpu s" "MB" "time h/s" "mem h/s"
         row "search on (hugo: no index)" "$s" "$s_cpu" "$s_mb" "$h_warm" "$h_warm_cpu" "$h_warm_mb"
     } | tee -a "$results"
