@@ -22,12 +22,14 @@
 //! ([`for_each_word`]): lower case, accents stripped, split at anything that
 //! is not a letter or digit. URLs are relative to the site root.
 //!
-//! This replaces the `pagefind` crate, which built the index of 10,000 texts
-//! in 95 s with 13 GB of memory (one thread, all words held as strings, every
-//! chunk gzipped at the best level); this writer takes about a second and a
-//! few hundred MB for the same texts (benches/BENCHMARKS.md), because it
-//! counts words on every core into one table per slice of the documents and
-//! writes each shard straight from those tables.
+//! Our own writer, not the `pagefind` crate it replaces: pagefind added 92 s
+//! and 12 GB to a build of 10,000 texts on 2 cores (one thread, every word
+//! held as a string, every chunk gzipped at the best level); this adds about
+//! 2 s and 100 MB (benches/BENCHMARKS.md), because it counts words on every
+//! core into one table per slice of the documents, keeps each word's
+//! documents as the bytes the shard will hold, and writes each shard
+//! straight from those tables. The index needs no WebAssembly in the
+//! browser, and a text's passages come from its own page.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
