@@ -284,21 +284,33 @@
     });
   }
 
-  // A text's paragraphs, read from its page: their ids, and their words
-  // without the paragraph numbers and note marks the page adds.
-  function withPassages(data) {
-    var page = root + data.u;
-    return fetchOnce(new URL(page, document.baseURI).href, "text").then(function (html) {
-      var doc = new DOMParser().parseFromString(html, "text/html");
-      data.paragraphs = Array.prototype.filter.call(doc.querySelectorAll("[id^='p-']"), function (el) {
-        return /^p-\d+$/.test(el.id);
-      }).map(function (el) {
-        var copy = el.cloneNode(true);
-        copy.querySelectorAll(".pnum, sup").forEach(function (extra) {
-          extra.remove();
+  // A text's paragraphs, read from its page (once): their ids, and their
+  // words without the paragraph numbers and note marks the page adds.
+  function paragraphsOf(page) {
+    var key = page + "#paragraphs";
+    if (!cache[key]) {
+      cache[key] = fetchOnce(page, "text").then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        return Array.prototype.filter.call(doc.querySelectorAll("[id^='p-']"), function (el) {
+          return /^p-\d+$/.test(el.id);
+        }).map(function (el) {
+          var copy = el.cloneNode(true);
+          copy.querySelectorAll(".pnum, sup").forEach(function (extra) {
+            extra.remove();
+          });
+          return { id: el.id, text: copy.textContent.replace(/\s+/g, " ").trim() };
         });
-        return { id: el.id, text: copy.textContent.replace(/\s+/g, " ").trim() };
       });
+      cache[key].catch(function () {
+        delete cache[key];
+      });
+    }
+    return cache[key];
+  }
+
+  function withPassages(data) {
+    return paragraphsOf(new URL(root + data.u, document.baseURI).href).then(function (paragraphs) {
+      data.paragraphs = paragraphs;
       return data;
     }, function () {
       data.paragraphs = [];
