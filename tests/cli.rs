@@ -129,6 +129,19 @@ fn unterminated_front_matter() {
 }
 
 #[test]
+fn a_slug_the_site_uses_for_its_own_folders_is_refused() {
+    assert_fails_with(
+        &[("search-index.md", b"---\ntitle: A\n---\nA.\n")],
+        "error: the slug `search-index` is reserved for the site's own pages
+  --> content/search-index.md
+   = help: rename the file or set another `slug:`; reserved: static, notes, entities, search, compare, search-index
+
+",
+        "Failed: 1 error in 1 file",
+    );
+}
+
+#[test]
 fn duplicate_slug_names_both_files() {
     assert_fails_with(
         &[

@@ -18,7 +18,14 @@ use crate::parse::front_matter::is_valid_slug;
 use crate::parse::{Parsed, SectionInfo};
 
 /// Top-level folders of the site that texts may not take as slugs.
-pub const RESERVED_SLUGS: &[&str] = &["static", "notes", "entities", "search", "compare"];
+pub const RESERVED_SLUGS: &[&str] = &[
+    "static",
+    "notes",
+    "entities",
+    "search",
+    "compare",
+    crate::render::search::DIR,
+];
 
 pub fn resolve(parsed: Vec<Parsed>, registry: Registry) -> (Edition, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
