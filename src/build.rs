@@ -266,7 +266,7 @@ pub fn build_into(options: &BuildOptions, site: &dyn SiteSink) -> (BuildReport, 
     let mut pages = 0;
     if !sink.has_errors() {
         let renderer = Renderer::new(&theme, &config, &edition);
-        // No search index here: at 10,000 texts it takes a second, so the
+        // No search index here: at 10,000 texts it takes about 2 s, so the
         // preview builds it in the background with [`search_index`].
         pages = render_all(
             &renderer,

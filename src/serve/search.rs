@@ -1,7 +1,7 @@
 //! Search in the preview: the edition served in, its search index
 //! (`search-index/`) put into the served site out, in the background.
 //!
-//! Indexing 10,000 texts takes about a second, longer than a one-text
+//! Indexing 10,000 texts takes about 2 s, far longer than a one-text
 //! rebuild, so it never holds one up: after each rebuild the indexer copies
 //! the documents under the build lock (quick), indexes without it, and puts
 //! the files into the site then served. Until it is done the previous index
