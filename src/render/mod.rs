@@ -335,21 +335,37 @@ fn escape_html(input: &str) -> String {
 }
 
 /// Appends `s` to `out`, escaped as [`escape_html`] does, copying the runs
-/// between special characters whole.
+/// between special characters whole. The runs are found with `memchr`
+/// (vectorised): every page's text passes through here, and a byte-by-byte
+/// `match` was 7% of the CPU of a build with the benchmark's registry.
 pub(crate) fn push_escaped(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let find_markup =
+        |from: usize| memchr::memchr3(b'&', b'<', b'>', &bytes[from..]).map(|i| from + i);
+    let find_quote = |from: usize| memchr::memchr2(b'"', b'\'', &bytes[from..]).map(|i| from + i);
+    let (mut markup, mut quote) = (find_markup(0), find_quote(0));
     let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let entity = match b {
+    loop {
+        let i = match (markup, quote) {
+            (Some(m), Some(q)) => m.min(q),
+            (Some(i), None) | (None, Some(i)) => i,
+            (None, None) => break,
+        };
+        let entity = match bytes[i] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
+            _ => "&#39;",
         };
         out.push_str(&s[last..i]);
         out.push_str(entity);
         last = i + 1;
+        if markup == Some(i) {
+            markup = find_markup(last);
+        } else {
+            quote = find_quote(last);
+        }
     }
     out.push_str(&s[last..]);
 }
@@ -408,4 +424,31 @@ fn disk_static_files(static_dir: &Path) -> Vec<StaticFile> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_replaces_each_special_character_and_keeps_the_rest() {
+        let cases = [
+            ("", ""),
+            ("plain words", "plain words"),
+            ("a<b>&c", "a&lt;b&gt;&amp;c"),
+            ("\"q\" 'q'", "&quot;q&quot; &#39;q&#39;"),
+            (
+                "'<'\"&\"'>'",
+                "&#39;&lt;&#39;&quot;&amp;&quot;&#39;&gt;&#39;",
+            ),
+            ("Weiß & Яков — “quoted”", "Weiß &amp; Яков — “quoted”"),
+        ];
+        for (input, expected) in cases {
+            let mut out = String::from("x");
+            push_escaped(&mut out, input);
+            assert_eq!(out, format!("x{expected}"), "{input}");
+        }
+        let long = "word ".repeat(100) + "<" + &"word ".repeat(100);
+        assert_eq!(escape_html(&long), long.replace('<', "&lt;"));
+    }
 }
