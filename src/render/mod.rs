@@ -140,11 +140,30 @@ impl<'a> Renderer<'a> {
         context: &Context,
         output: &str,
     ) -> Result<String, Diagnostic> {
-        self.theme.tera.render(template, context).map_err(|e| {
-            let template_path = display_path(&self.config.theme_dir.join("templates").join(template));
-            Diagnostic::error(template_path, format!("rendering {output} failed: {}", error_chain(&e)))
+        self.render_sized(template, context, output, 0)
+    }
+
+    /// Renders into a buffer of `size` bytes plus room for the template's
+    /// own markup, so a page the size of its HTML parts is not copied again
+    /// each time the buffer doubles on the way.
+    fn render_sized(
+        &self,
+        template: &str,
+        context: &Context,
+        output: &str,
+        size: usize,
+    ) -> Result<String, Diagnostic> {
+        let failed = |message: String| {
+            let template_path =
+                display_path(&self.config.theme_dir.join("templates").join(template));
+            Diagnostic::error(template_path, format!("rendering {output} failed: {message}"))
                 .with_help("fix the template; `scholia build` lists the variables each template receives in README.md")
-        })
+        };
+        let mut page = Vec::with_capacity(size + 16 * 1024);
+        (self.theme.tera)
+            .render_to(template, context, &mut page)
+            .map_err(|e| failed(error_chain(&e)))?;
+        String::from_utf8(page).map_err(|e| failed(e.to_string()))
     }
 
     fn sections(&self) -> Vec<SectionView<'a>> {
@@ -189,15 +208,15 @@ impl<'a> Renderer<'a> {
         let neighbour = |i: Option<usize>| i.map(|i| TextSummaryView::new(&self.edition.texts[i]));
         let (related, backlinks) = views::text_cross_references(self.edition, index);
         context.insert("entity_count", &self.edition.cross.entities_in[index].len());
-        context.insert(
-            "named_in_text_html",
-            &mentions::named_in_text_html(self.edition, index, root),
-        );
+        let named = mentions::named_in_text_html(self.edition, index, root);
+        let size = text.body_html.len() + text.footnotes_html.len() + named.len();
+        insert_html(&mut context, "named_in_text_html", named);
         context.insert("related", &related);
         context.insert("backlinks", &backlinks);
         context.insert("previous", &neighbour(neighbours.0));
         context.insert("next", &neighbour(neighbours.1));
-        self.render("text.html", &context, &format!("{}/index.html", text.id))
+        let output = format!("{}/index.html", text.id);
+        self.render_sized("text.html", &context, &output, size)
     }
 
     /// The index of all editorial notes, if the theme has a `notes.html` template.
@@ -256,9 +275,10 @@ impl<'a> Renderer<'a> {
             context.insert("site", &self.site());
             context.insert("page", &self.page(root, &path, "entity"));
             context.insert("entity", &entity);
-            context.insert("mentions_html", &mentions);
+            let size = mentions.len();
+            insert_html(&mut context, "mentions_html", mentions);
             context.insert("notes", &notes);
-            self.render("entity.html", &context, &format!("{path}index.html"))
+            self.render_sized("entity.html", &context, &format!("{path}index.html"), size)
         })
     }
 
@@ -323,6 +343,17 @@ impl<'a> Renderer<'a> {
             .iter()
             .flat_map(|s| s.texts.iter().copied())
             .collect()
+    }
+}
+
+/// Hands `html` to the templates as `key` without copying it, as
+/// `Context::insert` (which serialises a borrowed value) would: an entity
+/// page's mentions are megabytes.
+fn insert_html(context: &mut Context, key: &str, html: String) {
+    let mut value = tera::Map::new();
+    value.insert(key.to_string(), tera::Value::String(html));
+    if let Ok(owned) = Context::from_value(tera::Value::Object(value)) {
+        context.extend(owned);
     }
 }
 
