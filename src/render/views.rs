@@ -429,7 +429,7 @@ pub fn entity_page<'a>(
         type_label: e.kind.plural(),
         description: &e.description,
         aliases: &e.aliases,
-        text_count: by_text.texts.len(),
+        text_count: by_text.text_count(),
         texts_listed_only: by_text.listed_only(),
         wikidata_url: e
             .wikidata
