@@ -80,26 +80,26 @@ impl MentionsByText {
         self.groups.len().saturating_sub(TEXTS_IN_CONTEXT)
     }
 
-    /// The HTML of the list; `root` leads from the page to the site root.
-    pub fn to_html(&self, edition: &Edition, root: &str) -> String {
+    /// The HTML of the list, linking the texts through `links`.
+    pub fn to_html(&self, edition: &Edition, links: &TextLinks) -> String {
         let shown: usize = (self.texts().take(TEXTS_IN_CONTEXT))
             .map(|(_, here)| here.len().min(MENTIONS_SHOWN))
             .sum();
         let mut html =
             String::with_capacity(shown * (2 * CONTEXT + 120) + self.listed_only() * 120 + 200);
         for (t, here) in self.texts().take(TEXTS_IN_CONTEXT) {
-            in_context_section(&mut html, &edition.texts[t], here, root);
+            in_context_section(&mut html, &edition.texts[t], here, links.get(t));
         }
         if self.listed_only() > 0 {
             html.push_str("<h3 id=\"also-in\">Also named in ");
             push_number(&mut html, self.listed_only());
             html.push_str(" more texts</h3>\n<ul class=\"entity-list\">\n");
             for (t, here) in self.texts().skip(TEXTS_IN_CONTEXT) {
-                let text = &edition.texts[t];
+                let link = links.get(t);
                 html.push_str("<li><a href=\"");
-                push_text_href(&mut html, root, text);
+                html.push_str(link.href);
                 html.push_str("\">");
-                push_escaped(&mut html, &text.meta.title);
+                html.push_str(link.title);
                 html.push_str("</a> <span class=\"count\">");
                 push_number(&mut html, here.len());
                 html.push_str("</span></li>\n");
@@ -107,6 +107,49 @@ impl MentionsByText {
             html.push_str("</ul>\n");
         }
         html
+    }
+}
+
+/// Each text's address and title as an entity page links them, escaped
+/// once for all the pages, in one string: the lists link the same 10,000
+/// texts 800,000 times, and reading each title from its text, scattered
+/// over the heap, missed the cache.
+pub struct TextLinks {
+    html: String,
+    /// For each text, where its address ends and its title ends in `html`.
+    ends: Vec<(usize, usize)>,
+}
+
+/// A text's address (from the page, with `index.html`) and title, escaped.
+#[derive(Clone, Copy)]
+pub struct TextLink<'a> {
+    pub href: &'a str,
+    pub title: &'a str,
+}
+
+impl TextLinks {
+    /// The links to `texts` from a page `root` away from the site root.
+    pub fn new<'a>(texts: impl IntoIterator<Item = &'a Text>, root: &str) -> Self {
+        let mut links = TextLinks {
+            html: String::new(),
+            ends: Vec::new(),
+        };
+        for text in texts {
+            push_text_href(&mut links.html, root, text);
+            let href = links.html.len();
+            push_escaped(&mut links.html, &text.meta.title);
+            links.ends.push((href, links.html.len()));
+        }
+        links
+    }
+
+    pub fn get(&self, text: usize) -> TextLink<'_> {
+        let start = text.checked_sub(1).map_or(0, |before| self.ends[before].1);
+        let (href, title) = self.ends[text];
+        TextLink {
+            href: &self.html[start..href],
+            title: &self.html[href..title],
+        }
     }
 }
 
@@ -119,46 +162,74 @@ pub fn text_section_html(text: &Text, entity: usize, root: &str) -> String {
         .collect();
     let mut html = String::new();
     if !mentions.is_empty() {
-        in_context_section(&mut html, text, &mentions, root);
+        let link = TextLinks::new([text], root);
+        in_context_section(&mut html, text, &mentions, link.get(0));
     }
     html
 }
 
 /// The `<li>` items of "Named in this text": each entity the text mentions,
-/// linked to its page, with the number of mentions.
-pub fn named_in_text_html(edition: &Edition, text: usize, root: &str) -> String {
+/// linked to its page (through `links`), with the number of mentions.
+pub fn named_in_text_html(edition: &Edition, text: usize, links: &EntityLinks) -> String {
     let named = &edition.cross.entities_in[text];
     let mut html = String::with_capacity(named.len() * 100);
     for &(e, count) in named {
-        let entity = &edition.registry.entities[e];
-        html.push_str("<li><a href=\"");
-        push_escaped(&mut html, root);
-        html.push_str("entities/");
-        push_escaped(&mut html, &entity.id);
-        html.push_str("/index.html\">");
-        push_escaped(&mut html, &entity.name);
-        html.push_str("</a> <span class=\"count\">");
+        html.push_str("<li>");
+        html.push_str(links.get(e));
+        html.push_str(" <span class=\"count\">");
         push_number(&mut html, count);
         html.push_str("</span></li>\n");
     }
     html
 }
 
-fn in_context_section(html: &mut String, text: &Text, mentions: &[usize], root: &str) {
+/// Each entity's link (`<a href="…">name</a>`) from a text page, escaped
+/// once for all the pages, in one string, as [`TextLinks`] for the texts.
+pub struct EntityLinks {
+    html: String,
+    ends: Vec<usize>,
+}
+
+impl EntityLinks {
+    pub fn new(edition: &Edition, root: &str) -> Self {
+        let mut links = EntityLinks {
+            html: String::new(),
+            ends: Vec::new(),
+        };
+        for entity in &edition.registry.entities {
+            links.html.push_str("<a href=\"");
+            push_escaped(&mut links.html, root);
+            links.html.push_str("entities/");
+            push_escaped(&mut links.html, &entity.id);
+            links.html.push_str("/index.html\">");
+            push_escaped(&mut links.html, &entity.name);
+            links.html.push_str("</a>");
+            links.ends.push(links.html.len());
+        }
+        links
+    }
+
+    pub fn get(&self, entity: usize) -> &str {
+        let start = entity.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.html[start..self.ends[entity]]
+    }
+}
+
+fn in_context_section(html: &mut String, text: &Text, mentions: &[usize], link: TextLink<'_>) {
     let slug = &text.id.0;
     html.push_str("<section class=\"mentions\" aria-labelledby=\"in-");
     push_escaped(html, slug);
     html.push_str("\">\n<h3 id=\"in-");
     push_escaped(html, slug);
     html.push_str("\"><a href=\"");
-    push_text_href(html, root, text);
+    html.push_str(link.href);
     html.push_str("\">");
-    push_escaped(html, &text.meta.title);
+    html.push_str(link.title);
     html.push_str("</a> <span class=\"count\">(");
     push_number(html, mentions.len());
     html.push_str(")</span></h3>\n<ul class=\"kwic\">\n");
     for &m in mentions.iter().take(MENTIONS_SHOWN) {
-        in_context(html, text, m, root);
+        in_context(html, text, m, link.href);
     }
     html.push_str("</ul>\n");
     let hidden = mentions.len().saturating_sub(MENTIONS_SHOWN);
@@ -173,7 +244,7 @@ fn in_context_section(html: &mut String, text: &Text, mentions: &[usize], root: 
 
 /// One mention in context: a link to its paragraph, the words before, the
 /// mention, the words after.
-fn in_context(html: &mut String, text: &Text, m: usize, root: &str) {
+fn in_context(html: &mut String, text: &Text, m: usize, href: &str) {
     let mention = &text.mentions[m];
     let block = &text.blocks[mention.block];
     let at = floor_char_boundary(&block.text, mention.offset);
@@ -186,7 +257,7 @@ fn in_context(html: &mut String, text: &Text, m: usize, root: &str) {
     let (after, cut_after) = context_after(&block.text[at + len..]);
 
     html.push_str("<li><a class=\"kwic-place\" href=\"");
-    push_text_href(html, root, text);
+    html.push_str(href);
     html.push_str("#p-");
     push_number(html, block.number as usize);
     html.push_str("\">¶ ");

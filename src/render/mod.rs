@@ -96,6 +96,10 @@ pub struct Renderer<'a> {
     pub edition: &'a Edition,
     /// For each text, its place in reading order.
     positions: Vec<usize>,
+    /// The links to the texts from entity pages, made for the first of them.
+    entity_page_links: std::sync::OnceLock<mentions::TextLinks>,
+    /// The links to the entities from text pages, made for the first of them.
+    text_page_links: std::sync::OnceLock<mentions::EntityLinks>,
 }
 
 impl<'a> Renderer<'a> {
@@ -105,6 +109,8 @@ impl<'a> Renderer<'a> {
             config,
             edition,
             positions: Vec::new(),
+            entity_page_links: std::sync::OnceLock::new(),
+            text_page_links: std::sync::OnceLock::new(),
         };
         renderer.positions = vec![usize::MAX; edition.texts.len()];
         for (place, text) in renderer.reading_order().into_iter().enumerate() {
@@ -208,7 +214,9 @@ impl<'a> Renderer<'a> {
         let neighbour = |i: Option<usize>| i.map(|i| TextSummaryView::new(&self.edition.texts[i]));
         let (related, backlinks) = views::text_cross_references(self.edition, index);
         context.insert("entity_count", &self.edition.cross.entities_in[index].len());
-        let named = mentions::named_in_text_html(self.edition, index, root);
+        let links =
+            (self.text_page_links).get_or_init(|| mentions::EntityLinks::new(self.edition, root));
+        let named = mentions::named_in_text_html(self.edition, index, links);
         let size = text.body_html.len() + text.footnotes_html.len() + named.len();
         insert_html(&mut context, "named_in_text_html", named);
         context.insert("related", &related);
@@ -268,8 +276,10 @@ impl<'a> Renderer<'a> {
     pub fn entity(&self, index: usize) -> Option<Result<String, Diagnostic>> {
         self.has_template("entity.html").then(|| {
             let root = Self::ENTITY_ROOT;
+            let links = (self.entity_page_links)
+                .get_or_init(|| mentions::TextLinks::new(&self.edition.texts, root));
             let (entity, mentions, notes) =
-                views::entity_page(self.edition, index, &self.positions, root);
+                views::entity_page(self.edition, index, &self.positions, links);
             let path = format!("entities/{}/", entity.summary.id);
             let mut context = Context::new();
             context.insert("site", &self.site());
