@@ -487,15 +487,25 @@ fn related_texts(
                     .copied()
                     .chain(why.keys().copied().filter(|o| scores[*o] == 0))
                     .map(|o| {
-                        (
-                            o,
-                            scores[o] as usize + LINK_WEIGHT * why.get(&o).map_or(0, Vec::len),
-                        )
+                        // Most texts link to none: no lookup for each of thousands.
+                        let links = match why.is_empty() {
+                            true => 0,
+                            false => why.get(&o).map_or(0, Vec::len),
+                        };
+                        (o, scores[o] as usize + LINK_WEIGHT * links)
                     })
                     .filter(|&(_, score)| score >= 2)
                     .collect();
-                ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                ranked.truncate(RELATED_SHOWN);
+                // Best first, then in text order: a total order, so the best
+                // few picked out of thousands and sorted are the first few of
+                // all sorted.
+                let best_first =
+                    |a: &(usize, usize), b: &(usize, usize)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+                if ranked.len() > RELATED_SHOWN {
+                    ranked.select_nth_unstable_by(RELATED_SHOWN - 1, best_first);
+                    ranked.truncate(RELATED_SHOWN);
+                }
+                ranked.sort_by(best_first);
                 let related = ranked
                     .into_iter()
                     .map(|(other, score)| {
