@@ -379,7 +379,8 @@ fn escape_html(input: &str) -> String {
 /// between special characters whole. The runs are found with a table lookup
 /// per byte: `memchr` (vectorised, in two passes for the five characters)
 /// was slower on the short strings most calls escape — slugs, names, a few
-/// words of context (a micro-benchmark: twice as slow at 6 bytes, even at 64).
+/// words of context (a micro-benchmark: twice as slow at 6 bytes, no faster
+/// at 64).
 pub(crate) fn push_escaped(out: &mut String, s: &str) {
     const SPECIAL: [bool; 256] = {
         let mut special = [false; 256];
