@@ -312,6 +312,7 @@ fn read_edition_timed(
         .partition(|f| f.kind == load::FileKind::Registry);
     // The registry comes first: every text's mentions are found while it is parsed.
     let registry = read_registry(&registry_files, sink);
+    timings.mark("read registry");
     let context = ParseContext {
         registry: Some(&registry),
         entity_options: config.entities,

@@ -619,6 +619,13 @@ impl<'a> State<'a> {
         let Some(block) = self.blocks.last() else {
             return offsets;
         };
+        // Mostly `text` had nothing to fold and the block ends with it as it
+        // is: the offsets are then a subtraction away (the walk below, char
+        // by char, was 5% of the CPU of a build with the benchmark's registry).
+        if block.text.ends_with(text) {
+            let base = block.text.len() - text.len();
+            return starts.iter().map(|start| base + start).collect();
+        }
         let not_space = |(_, c): &(usize, char)| !c.is_whitespace();
         let in_text = text.char_indices().rev().filter(not_space);
         let in_block = block.text.char_indices().rev().filter(not_space);

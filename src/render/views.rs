@@ -10,7 +10,7 @@ use crate::config::EditionMeta;
 use crate::model::{AnchoredNote, Edition, Heading, PartialDate, Section, Text};
 use crate::parse::entities::{Entity, EntityType};
 
-use super::mentions::MentionsByText;
+use super::mentions::{MentionsByText, TextLinks};
 
 /// `site`: the edition as a whole, on every page.
 #[derive(Serialize)]
@@ -411,15 +411,15 @@ pub struct EntityView<'a> {
     pub texts_listed_only: usize,
 }
 
-/// `position[t]` is text `t`'s place in reading order; `root` leads from
-/// the entity page to the site root. Gives the entity, the HTML of its
+/// `position[t]` is text `t`'s place in reading order; `links` lead from
+/// the entity page to the texts. Gives the entity, the HTML of its
 /// mentions in context (see `render/mentions.rs` for why that is HTML), and
 /// the notes about it.
 pub fn entity_page<'a>(
     edition: &'a Edition,
     entity: usize,
     position: &[usize],
-    root: &str,
+    links: &TextLinks,
 ) -> (EntityView<'a>, String, Vec<NoteInTextView<'a>>) {
     let e = &edition.registry.entities[entity];
     let mentions = &edition.cross.mentions_of[entity];
@@ -429,7 +429,7 @@ pub fn entity_page<'a>(
         type_label: e.kind.plural(),
         description: &e.description,
         aliases: &e.aliases,
-        text_count: by_text.texts.len(),
+        text_count: by_text.text_count(),
         texts_listed_only: by_text.listed_only(),
         wikidata_url: e
             .wikidata
@@ -446,7 +446,7 @@ pub fn entity_page<'a>(
             }
         })
         .collect();
-    (view, by_text.to_html(edition, root), notes)
+    (view, by_text.to_html(edition, links), notes)
 }
 
 /// `groups` on the index of entities: each type, entities alphabetical.

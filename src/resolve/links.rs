@@ -76,7 +76,10 @@ pub fn cross_reference(texts: &[Text], registry: &Registry) -> (CrossReferences,
         .map(|(i, t)| (t.id.0.clone(), i))
         .collect();
     let (links, diagnostics) = link_texts(texts, registry, &slugs);
-    let entities_in: Vec<_> = texts.iter().map(count_entities).collect();
+    let entities_in: Vec<_> = {
+        use rayon::prelude::*;
+        texts.par_iter().map(count_entities).collect()
+    };
     let mut notes_on = vec![Vec::new(); registry.entities.len()];
     for (t, text) in texts.iter().enumerate() {
         for (entity, n) in notes_concerning(text, registry) {
@@ -396,11 +399,16 @@ fn missing_anchor(text: &Text, fragment: &str) -> (String, String) {
 }
 
 fn count_entities(text: &Text) -> Vec<(usize, usize)> {
-    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
-    for m in &text.mentions {
-        *counts.entry(m.entity).or_default() += 1;
+    // Sorted, the mentions of each entity are a run: counted without a map.
+    let mut named: Vec<usize> = text.mentions.iter().map(|m| m.entity).collect();
+    named.sort_unstable();
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    for e in named {
+        match counts.last_mut() {
+            Some((last, count)) if *last == e => *count += 1,
+            _ => counts.push((e, 1)),
+        }
     }
-    let mut counts: Vec<(usize, usize)> = counts.into_iter().collect();
     counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     counts
 }
@@ -479,15 +487,25 @@ fn related_texts(
                     .copied()
                     .chain(why.keys().copied().filter(|o| scores[*o] == 0))
                     .map(|o| {
-                        (
-                            o,
-                            scores[o] as usize + LINK_WEIGHT * why.get(&o).map_or(0, Vec::len),
-                        )
+                        // Most texts link to none: no lookup for each of thousands.
+                        let links = match why.is_empty() {
+                            true => 0,
+                            false => why.get(&o).map_or(0, Vec::len),
+                        };
+                        (o, scores[o] as usize + LINK_WEIGHT * links)
                     })
                     .filter(|&(_, score)| score >= 2)
                     .collect();
-                ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                ranked.truncate(RELATED_SHOWN);
+                // Best first, then in text order: a total order, so the best
+                // few picked out of thousands and sorted are the first few of
+                // all sorted.
+                let best_first =
+                    |a: &(usize, usize), b: &(usize, usize)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+                if ranked.len() > RELATED_SHOWN {
+                    ranked.select_nth_unstable_by(RELATED_SHOWN - 1, best_first);
+                    ranked.truncate(RELATED_SHOWN);
+                }
+                ranked.sort_by(best_first);
                 let related = ranked
                     .into_iter()
                     .map(|(other, score)| {
