@@ -222,17 +222,27 @@ fn byline(text: &Text) -> String {
     parts.join(" ")
 }
 
-/// The words of HTML the renderer wrote: tags dropped (each leaves a space,
-/// so `a</p><p>b` stays two words) and its few escapes undone.
+/// The words of HTML the renderer wrote: tags dropped (a block's leaves a
+/// space, so `a</p><p>b` stays two words, an inline one nothing, so
+/// `<a>article</a>)` reads `article)`) and its few escapes undone.
 fn html_to_text(html: &str) -> String {
+    const INLINE: &[&str] = &[
+        "a", "abbr", "b", "cite", "code", "em", "i", "mark", "q", "s", "small", "span", "strong",
+        "sub", "sup", "u",
+    ];
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(open) = rest.find('<') {
         text.push_str(&rest[..open]);
-        text.push(' ');
-        rest = rest[open..]
-            .find('>')
-            .map_or("", |close| &rest[open + close + 1..]);
+        let tag = &rest[open + 1..];
+        let name = tag.trim_start_matches('/');
+        let name = &name[..name
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(name.len())];
+        if !INLINE.contains(&name.to_ascii_lowercase().as_str()) {
+            text.push(' ');
+        }
+        rest = tag.find('>').map_or("", |close| &tag[close + 1..]);
     }
     text.push_str(rest);
     if !text.contains('&') {
@@ -665,10 +675,10 @@ A second paragraph, with 1 < 2 and Münzenberg’s trials.
     #[test]
     fn html_becomes_its_words() {
         assert_eq!(
-            html_to_text("<p>A <em>b</em>&amp;c</p><p>1 &lt; 2</p>")
+            html_to_text("<p>A <em>b</em>&amp;c</p><p>1 &lt; 2 (<a href=\"x\">see</a>)</p>")
                 .split_whitespace()
                 .collect::<Vec<_>>(),
-            ["A", "b", "&c", "1", "<", "2"]
+            ["A", "b&c", "1", "<", "2", "(see)"]
         );
     }
 
