@@ -512,13 +512,13 @@ fn write_search_index(
     let staging = staging.filter(|_| renderer.has_search_page())?;
     let started = Instant::now();
     let documents = search::documents(renderer.edition, renderer.has_template("entity.html"));
-    let files = search::build_index(&documents);
-    let result = files.par_iter().try_for_each(|file| {
-        let rel = format!("{}/{}", search::DIR, file.rel);
-        staging
-            .write(&rel, &file.contents)
-            .map_err(|e| write_error(staging.location(), &rel, e))
-    });
+    let result = search_index(&documents)
+        .par_iter()
+        .try_for_each(|(rel, contents)| {
+            staging
+                .write(rel, contents)
+                .map_err(|e| write_error(staging.location(), rel, e))
+        });
     Some((result, started.elapsed()))
 }
 

@@ -75,7 +75,8 @@ pub struct Document<'a> {
     pub shown: Shown<'a>,
     /// Searched with [`TITLE_WEIGHT`].
     pub title: Cow<'a, str>,
-    /// Searched, each once per occurrence.
+    /// Searched, each once per occurrence, as is the excerpt shown (a
+    /// note's or entity's words), which is therefore not repeated here.
     pub body: Vec<Cow<'a, str>>,
 }
 
@@ -173,10 +174,10 @@ fn note_document<'a>(text: &'a Text, note: &'a AnchoredNote) -> Document<'a> {
             title: Cow::Borrowed(&text.meta.title),
             passage: Some(Cow::Borrowed(&note.exact)),
             label: Some(note.note.kind.label()),
-            excerpt: Some(words.clone()),
+            excerpt: Some(words),
         },
         title: Cow::Borrowed(&note.exact),
-        body: vec![Cow::Owned(words)],
+        body: Vec::new(),
     }
 }
 
@@ -199,10 +200,10 @@ fn entity_document(entity: &Entity) -> Document<'_> {
             title: Cow::Borrowed(&entity.name),
             passage: None,
             label: Some(entity.kind.name()),
-            excerpt: Some(words.clone()),
+            excerpt: Some(words),
         },
         title: Cow::Borrowed(&entity.name),
-        body: vec![Cow::Owned(words)],
+        body: Vec::new(),
     }
 }
 
@@ -239,7 +240,10 @@ fn html_to_text(html: &str) -> String {
         let name = &name[..name
             .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(name.len())];
-        if !INLINE.contains(&name.to_ascii_lowercase().as_str()) {
+        if !INLINE
+            .iter()
+            .any(|inline| inline.eq_ignore_ascii_case(name))
+        {
             text.push(' ');
         }
         rest = tag.find('>').map_or("", |close| &tag[close + 1..]);
@@ -407,7 +411,7 @@ pub fn build_index(documents: &[Document]) -> Vec<IndexFile> {
         .enumerate()
         .map(|(n, shard)| IndexFile {
             rel: format!("t/{n}.bin"),
-            contents: encode_shard(&words[shard.words.clone()], &slices),
+            contents: encode_shard(&words[shard.words.clone()]),
         })
         .collect();
     files.extend(
@@ -459,7 +463,8 @@ fn count_words(documents: &[Document]) -> Vec<Postings> {
                     counts[id] += weight;
                 };
                 for_each_word(&document.title, &mut folded, |w| count(w, TITLE_WEIGHT));
-                for part in &document.body {
+                let shown = document.shown.excerpt.as_deref();
+                for part in document.body.iter().map(|b| &**b).chain(shown) {
                     for_each_word(part, &mut folded, |w| count(w, 1));
                 }
                 for id in seen.drain(..) {
@@ -473,9 +478,11 @@ fn count_words(documents: &[Document]) -> Vec<Postings> {
         .collect()
 }
 
-/// Every word of the edition, sorted, with the bytes its postings will take.
+/// Every word of the edition, sorted, with its documents in each slice (in
+/// slice order) and about the bytes they will take.
 struct Word<'a> {
     text: &'a str,
+    lists: Vec<&'a List>,
     bytes: usize,
 }
 
@@ -486,13 +493,11 @@ fn vocabulary(slices: &[Postings]) -> Vec<Word<'_>> {
     words
         .into_iter()
         .map(|text| {
-            let documents: usize = slices
-                .iter()
-                .filter_map(|p| p.get(text))
-                .map(|list| list.documents)
-                .sum();
+            let lists: Vec<&List> = slices.iter().filter_map(|p| p.get(text)).collect();
+            let documents: usize = lists.iter().map(|list| list.documents).sum();
             Word {
                 text,
+                lists,
                 // About two bytes a posting, once the numbers are varints.
                 bytes: text.len() + 2 + 2 * documents,
             }
@@ -561,15 +566,14 @@ fn for_each_group(
 /// A shard's bytes: for each word, its length and UTF-8, how many documents
 /// hold it, then for each the distance from the previous document's number
 /// (the first: the number) and the count, all as LEB128 varints.
-fn encode_shard(words: &[Word], slices: &[Postings]) -> Vec<u8> {
+fn encode_shard(words: &[Word]) -> Vec<u8> {
     let mut out = Vec::with_capacity(words.iter().map(|w| w.bytes).sum());
     for word in words {
         push_varint(&mut out, word.text.len());
         out.extend_from_slice(word.text.as_bytes());
-        let lists: Vec<&List> = slices.iter().filter_map(|p| p.get(word.text)).collect();
-        push_varint(&mut out, lists.iter().map(|l| l.documents).sum());
+        push_varint(&mut out, word.lists.iter().map(|l| l.documents).sum());
         let mut previous = 0;
-        for list in lists {
+        for list in &word.lists {
             let (document, count) = list.first;
             push_varint(&mut out, (document - previous) as usize);
             push_varint(&mut out, count as usize);
